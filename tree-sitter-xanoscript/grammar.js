@@ -163,7 +163,9 @@ module.exports = grammar({
     // ---------------------------------------------------------------- blocks
 
     // Items stand on their own lines; `var $a { value = 1 }` is the one-line form.
-    block: ($) => seq('{', lines($, choice($.attribute, $.statement, $.field_list)), '}'),
+    // Several attributes on one line (`{ field_name = "id" field_value = $id }`) are tolerated.
+    block: ($) =>
+      seq('{', lines($, choice(repeat1($.attribute), $.statement, $.field_list)), '}'),
 
     attribute: ($) => seq(field('key', $._name), '=', field('value', $._expression)),
 

@@ -9,8 +9,9 @@ use std::path::Path;
 use common::{corpus_dir, first_error, parse, parser, sample_files, xs_files};
 
 fn known_invalid() -> BTreeSet<String> {
-    let list = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("KNOWN_INVALID.md"))
-        .expect("KNOWN_INVALID.md is readable");
+    let list =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("KNOWN_INVALID.md"))
+            .expect("KNOWN_INVALID.md is readable");
     list.lines()
         .filter_map(|line| line.strip_prefix("| `"))
         .filter_map(|rest| rest.split_once('`'))
@@ -54,7 +55,12 @@ fn corpus_parses_except_known_invalid_files() {
                 still_failing.insert(key);
             } else {
                 let p = err.start_position();
-                unexpected.push(format!("{key}:{}:{}: {}", p.row + 1, p.column + 1, err.to_sexp()));
+                unexpected.push(format!(
+                    "{key}:{}:{}: {}",
+                    p.row + 1,
+                    p.column + 1,
+                    err.to_sexp()
+                ));
             }
         }
     }
@@ -65,8 +71,15 @@ fn corpus_parses_except_known_invalid_files() {
         still_failing.len(),
         unexpected.len()
     );
-    assert!(unexpected.is_empty(), "new parse failures:\n{}", unexpected.join("\n"));
-    assert!(fixed.is_empty(), "listed in KNOWN_INVALID.md but parse now (remove them): {fixed:?}");
+    assert!(
+        unexpected.is_empty(),
+        "new parse failures:\n{}",
+        unexpected.join("\n")
+    );
+    assert!(
+        fixed.is_empty(),
+        "listed in KNOWN_INVALID.md but parse now (remove them): {fixed:?}"
+    );
     assert!(
         known.len() * 100 <= files.len() * 3,
         "more than 3% of the corpus is listed as invalid"

@@ -11,13 +11,20 @@ mod common;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use common::{Unit, corpus_dir, line_end, line_start, parse, parser, sample_files, units, xs_files};
+use common::{
+    Unit, corpus_dir, line_end, line_start, parse, parser, sample_files, units, xs_files,
+};
 
 /// Sample files, plus every `stride`-th corpus file when the corpus is present.
 fn files(stride: usize) -> Vec<(String, String)> {
     let mut paths: Vec<PathBuf> = sample_files();
     if let Some(dir) = corpus_dir() {
-        paths.extend(xs_files(&dir).into_iter().step_by(stride).map(|p| dir.join(p)));
+        paths.extend(
+            xs_files(&dir)
+                .into_iter()
+                .step_by(stride)
+                .map(|p| dir.join(p)),
+        );
     }
     paths
         .into_iter()
@@ -62,7 +69,11 @@ impl Check {
             original
                 .iter()
                 .filter(move |u| u.start >= from)
-                .map(move |u| Unit { kind: u.kind, start: u.start + shift, end: u.end + shift })
+                .map(move |u| Unit {
+                    kind: u.kind,
+                    start: u.start + shift,
+                    end: u.end + shift,
+                })
         });
         for unit in before.chain(later) {
             if !found.contains(&unit) {
@@ -83,36 +94,73 @@ fn clean_units(parser: &mut tree_sitter::Parser, text: &str) -> Option<Vec<Unit>
 
 #[test]
 fn damage_keeps_units_outside_the_damaged_region() {
-    let mut check = Check { parser: parser(), cases: 0, failures: Vec::new() };
+    let mut check = Check {
+        parser: parser(),
+        cases: 0,
+        failures: Vec::new(),
+    };
     for (name, text) in files(25) {
-        let Some(original) = clean_units(&mut check.parser, &text) else { continue };
+        let Some(original) = clean_units(&mut check.parser, &text) else {
+            continue;
+        };
 
         // Cut at about 40 offsets spread over the file.
         let step = (text.len() / 40).max(1);
         for cut in (1..text.len()).step_by(step) {
             let cut = floor_char_boundary(&text, cut);
             let limit = line_start(&text, cut);
-            check.run(&name, &format!("cut at {cut}"), &original, &text[..cut], limit, None);
+            check.run(
+                &name,
+                &format!("cut at {cut}"),
+                &original,
+                &text[..cut],
+                limit,
+                None,
+            );
         }
 
         // Delete each of up to 10 closing braces.
-        for (i, _) in text.match_indices('}').step_by(text.matches('}').count().div_ceil(10).max(1)) {
+        for (i, _) in text
+            .match_indices('}')
+            .step_by(text.matches('}').count().div_ceil(10).max(1))
+        {
             let damaged = format!("{}{}", &text[..i], &text[i + 1..]);
             let limit = line_start(&text, i);
-            check.run(&name, &format!("`}}` deleted at {i}"), &original, &damaged, limit, None);
+            check.run(
+                &name,
+                &format!("`}}` deleted at {i}"),
+                &original,
+                &damaged,
+                limit,
+                None,
+            );
         }
 
         // Insert a stray token at the end of up to 10 lines: the lines after it survive too.
         // (A trailing operator or `=` is not stray: it takes the next line as its operand.)
         const STRAY: &str = " ) @";
         let line_ends: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
-        for &i in line_ends.iter().step_by(line_ends.len().div_ceil(10).max(1)) {
+        for &i in line_ends
+            .iter()
+            .step_by(line_ends.len().div_ceil(10).max(1))
+        {
             let damaged = format!("{}{STRAY}{}", &text[..i], &text[i..]);
             let after = Some((line_end(&text, i), STRAY.len()));
-            check.run(&name, &format!("stray token at {i}"), &original, &damaged, line_start(&text, i), after);
+            check.run(
+                &name,
+                &format!("stray token at {i}"),
+                &original,
+                &damaged,
+                line_start(&text, i),
+                after,
+            );
         }
     }
-    eprintln!("recovery: {} damaged parses, {} failures", check.cases, check.failures.len());
+    eprintln!(
+        "recovery: {} damaged parses, {} failures",
+        check.cases,
+        check.failures.len()
+    );
     assert!(check.cases > 0);
     assert!(check.failures.is_empty(), "{}", check.failures.join("\n"));
 }

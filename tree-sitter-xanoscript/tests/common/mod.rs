@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each test binary uses a different subset
 //! Helpers shared by the grammar's integration tests.
 
 use std::path::{Path, PathBuf};
@@ -69,7 +70,11 @@ pub fn units(root: Node) -> Vec<Unit> {
         if let Some(kind) = UNIT_KINDS.iter().find(|k| **k == node.kind())
             && !node.has_error()
         {
-            out.push(Unit { kind, start: node.start_byte(), end: node.end_byte() });
+            out.push(Unit {
+                kind,
+                start: node.start_byte(),
+                end: node.end_byte(),
+            });
         }
         stack.extend(node.children(&mut cursor));
     }
@@ -97,5 +102,7 @@ pub fn line_start(text: &str, offset: usize) -> usize {
 
 /// Byte offset just after the line holding `offset` (after its `\n`).
 pub fn line_end(text: &str, offset: usize) -> usize {
-    text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1)
+    text[offset..]
+        .find('\n')
+        .map_or(text.len(), |i| offset + i + 1)
 }
