@@ -1,1 +1,17 @@
+//! xsguard finds security mistakes in XanoScript (`.xs`) files.
+//!
+//! The crate is organised as a pipeline: [`syntax`] turns text into a tree and syntax errors,
+//! [`rules`] describes the checks, [`check`] runs them over one file, and [`cli`] walks files
+//! and reports [`Finding`]s.
 
+pub mod analysis;
+pub mod check;
+pub mod cli;
+pub mod finding;
+pub mod fix;
+pub mod model;
+pub mod rules;
+pub mod syntax;
+pub mod workspace;
+
+pub use finding::{Finding, Fix, Location, Severity, TextEdit};

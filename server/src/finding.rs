@@ -1,0 +1,122 @@
+//! What a check reports: a problem at a place in a file, with optional fixes.
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::rules::Rule;
+use crate::syntax::{ColumnUnit, LineIndex};
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Almost certainly a bug or a vulnerability.
+    Error,
+    /// Likely a mistake; worth a look.
+    Warning,
+    /// Worth knowing; often intentional.
+    Info,
+}
+
+impl Severity {
+    /// The lowercase word used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A 1-based line and a 1-based column counted in characters, as people read positions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+}
+
+impl Location {
+    /// The location of a byte offset.
+    pub fn of_offset(index: &LineIndex, offset: usize) -> Self {
+        let position = index.line_col(offset, ColumnUnit::Char);
+        Self {
+            line: position.line + 1,
+            column: position.column + 1,
+        }
+    }
+}
+
+/// A replacement of the bytes in `range` with `new_text`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TextEdit {
+    /// Byte range in the file's text.
+    pub range: Range<usize>,
+    /// Text that replaces the range.
+    pub new_text: String,
+}
+
+/// A named set of edits that resolves a finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// What applying the fix does, e.g. "Add `auth = \"user\"`".
+    pub title: String,
+    /// Edits to apply together; their ranges do not overlap.
+    pub edits: Vec<TextEdit>,
+}
+
+/// One problem found in one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The file, as the user named it (joined with the path found under a named directory).
+    pub path: String,
+    /// Byte range in the file's text.
+    pub range: Range<usize>,
+    /// Where `range` starts.
+    pub start: Location,
+    /// Where `range` ends.
+    pub end: Location,
+    /// Rule code, e.g. `XS000`.
+    pub code: &'static str,
+    /// Rule name, e.g. `syntax-error`.
+    pub name: &'static str,
+    /// Severity of this finding.
+    pub severity: Severity,
+    /// What is wrong, in a sentence.
+    pub message: String,
+    /// Ways to fix it; may be empty.
+    pub fixes: Vec<Fix>,
+}
+
+impl Finding {
+    /// A finding of `rule` over `range`, with the rule's default severity and no fixes.
+    pub fn new(
+        rule: &Rule,
+        path: impl Into<String>,
+        index: &LineIndex,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            path: path.into(),
+            start: Location::of_offset(index, range.start),
+            end: Location::of_offset(index, range.end),
+            range,
+            code: rule.code,
+            name: rule.name,
+            severity: rule.severity,
+            message: message.into(),
+            fixes: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! What a rule sees (one file in its workspace) and what it returns.
+
+use crate::finding::Fix;
+use crate::model::{Object, Span};
+use crate::workspace::{Config, FileModel, Workspace};
+
+/// One file being checked, with the workspace around it.
+pub struct Context<'a> {
+    pub file: &'a FileModel,
+    pub ws: &'a Workspace,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(file: &'a FileModel, ws: &'a Workspace) -> Self {
+        Self { file, ws }
+    }
+
+    pub fn text(&self) -> &'a str {
+        &self.file.text
+    }
+
+    pub fn config(&self) -> &'a Config {
+        &self.ws.config
+    }
+
+    /// The file's objects of one kind (`query`, `table`, `api_group`, ...).
+    pub fn objects(&self, kind: &'a str) -> impl Iterator<Item = &'a Object> + 'a {
+        self.file
+            .model
+            .objects
+            .iter()
+            .filter(move |o| o.kind.value == kind)
+    }
+
+    /// The file's endpoints (`query` objects).
+    pub fn endpoints(&self) -> impl Iterator<Item = &'a Object> + 'a {
+        self.objects("query")
+    }
+
+    /// The source text of a span.
+    pub fn source(&self, span: &Span) -> &'a str {
+        self.file.text.get(span.clone()).unwrap_or("")
+    }
+}
+
+/// A place elsewhere that explains a finding (the statement behind a `function.run`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    /// The file, as the workspace names it.
+    pub path: String,
+    pub range: Span,
+    pub message: String,
+}
+
+/// What a rule reports; the checker adds path, positions and severity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub range: Span,
+    pub message: String,
+    pub related: Vec<Related>,
+    pub fixes: Vec<Fix>,
+}
+
+impl Diagnostic {
+    pub fn new(code: &'static str, range: Span, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            range,
+            message: message.into(),
+            related: Vec::new(),
+            fixes: Vec::new(),
+        }
+    }
+
+    pub fn with_related(mut self, path: &str, range: Span, message: impl Into<String>) -> Self {
+        self.related.push(Related {
+            path: path.to_string(),
+            range,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fixes.push(fix);
+        self
+    }
+}

@@ -1,0 +1,10 @@
+//! ## What it does
+//! (not written yet)
+
+use super::context::{Context, Diagnostic};
+
+pub const CODE: &str = "XS303";
+
+pub fn check(_ctx: &Context) -> Vec<Diagnostic> {
+    Vec::new()
+}

@@ -1,0 +1,461 @@
+//! The index across files: tables, functions, api groups, addons and middleware by name,
+//! the auth tables, and each table's owner and sensitive fields.
+//!
+//! Rules run in workspace mode (every file of a folder) or single-file mode (one file, no
+//! neighbours). [`Workspace::has_tables`] tells a rule whether table definitions are known: with
+//! none, rules say less rather than guess.
+
+pub mod config;
+pub mod suppression;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub use config::Config;
+
+use crate::analysis::names::{has_word, snake_words};
+use crate::model::{Expr, ExprKind, Object, SourceFile, Span};
+use crate::syntax::{LineIndex, SyntaxTree};
+
+/// One parsed file with its model.
+#[derive(Debug)]
+pub struct FileModel {
+    pub path: String,
+    pub text: String,
+    pub model: SourceFile,
+    pub line_index: LineIndex,
+}
+
+impl FileModel {
+    pub fn new(path: impl Into<String>, syntax: &SyntaxTree) -> Self {
+        Self {
+            path: path.into(),
+            text: syntax.text().to_string(),
+            model: crate::model::lower(syntax.tree().root_node(), syntax.text()),
+            line_index: syntax.line_index().clone(),
+        }
+    }
+
+    /// Parses `text` and builds its model.
+    pub fn parse(path: impl Into<String>, text: &str) -> Self {
+        Self::new(path, &crate::syntax::parse(text.to_string()))
+    }
+}
+
+/// A reference to one object of one file.
+#[derive(Debug, Clone)]
+pub struct ObjectRef {
+    pub file: Arc<FileModel>,
+    pub index: usize,
+}
+
+impl ObjectRef {
+    pub fn object(&self) -> &Object {
+        &self.file.model.objects[self.index]
+    }
+}
+
+/// A column of a table.
+#[derive(Debug, Clone)]
+pub struct ColumnInfo {
+    pub name: String,
+    pub ty: String,
+    /// `sensitive = true` is written on the column.
+    pub flagged_sensitive: bool,
+    /// The table a reference column points to (`table = "user"`).
+    pub references: Option<String>,
+    pub span: Span,
+}
+
+/// A table definition.
+#[derive(Debug, Clone)]
+pub struct TableInfo {
+    pub name: String,
+    /// `auth = true`, or named in the configuration.
+    pub is_auth: bool,
+    pub columns: Vec<ColumnInfo>,
+    pub object: ObjectRef,
+}
+
+/// An api group definition.
+#[derive(Debug, Clone)]
+pub struct ApiGroupInfo {
+    pub name: String,
+    /// `active = false` switches the whole group off.
+    pub active: bool,
+    pub object: ObjectRef,
+}
+
+/// The index. Cheap to rebuild: it holds references into the files' models.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    files: HashMap<String, Arc<FileModel>>,
+    pub config: Config,
+    tables: HashMap<String, TableInfo>,
+    functions: HashMap<String, ObjectRef>,
+    addons: HashMap<String, ObjectRef>,
+    middleware: HashMap<String, ObjectRef>,
+    api_groups: HashMap<String, ApiGroupInfo>,
+}
+
+impl Workspace {
+    pub fn new(config: Config) -> Self {
+        Self {
+            config,
+            ..Self::default()
+        }
+    }
+
+    /// A workspace holding one file alone.
+    pub fn single(file: Arc<FileModel>, config: Config) -> Self {
+        let mut ws = Self::new(config);
+        ws.insert(file);
+        ws.reindex();
+        ws
+    }
+
+    /// Adds or replaces a file. Call [`Workspace::reindex`] after a batch of changes.
+    pub fn insert(&mut self, file: Arc<FileModel>) {
+        self.files.insert(file.path.clone(), file);
+    }
+
+    pub fn remove(&mut self, path: &str) -> Option<Arc<FileModel>> {
+        self.files.remove(path)
+    }
+
+    pub fn file(&self, path: &str) -> Option<&Arc<FileModel>> {
+        self.files.get(path)
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = &Arc<FileModel>> {
+        self.files.values()
+    }
+
+    /// Rebuilds the by-name maps from the files.
+    pub fn reindex(&mut self) {
+        self.tables.clear();
+        self.functions.clear();
+        self.addons.clear();
+        self.middleware.clear();
+        self.api_groups.clear();
+        let mut paths: Vec<&String> = self.files.keys().collect();
+        // The first definition in path order wins, so results do not depend on hash order.
+        paths.sort();
+        for path in paths {
+            let file = &self.files[path];
+            for (index, object) in file.model.objects.iter().enumerate() {
+                let Some(name) = &object.name else { continue };
+                let object_ref = ObjectRef {
+                    file: file.clone(),
+                    index,
+                };
+                let key = name.value.clone();
+                match object.kind.value.as_str() {
+                    "table" => {
+                        let info = table_info(&key, object_ref, &self.config);
+                        self.tables.entry(key.to_ascii_lowercase()).or_insert(info);
+                    }
+                    "function" => {
+                        self.functions.entry(key).or_insert(object_ref);
+                    }
+                    "addon" => {
+                        self.addons.entry(key).or_insert(object_ref);
+                    }
+                    "middleware" => {
+                        self.middleware.entry(key).or_insert(object_ref);
+                    }
+                    "api_group" => {
+                        let active = object
+                            .attribute("active")
+                            .and_then(|a| a.value.as_bool())
+                            .unwrap_or(true);
+                        self.api_groups.entry(key.clone()).or_insert(ApiGroupInfo {
+                            name: key,
+                            active,
+                            object: object_ref,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // Tables named in the configuration are auth tables whatever their files say.
+        for name in &self.config.auth_tables {
+            if let Some(t) = self.tables.get_mut(&name.to_ascii_lowercase()) {
+                t.is_auth = true;
+            }
+        }
+    }
+
+    /// Whether any table definition is known (else rules must not assume a table's schema).
+    pub fn has_tables(&self) -> bool {
+        !self.tables.is_empty()
+    }
+
+    /// A table by name (names are compared case-insensitively, as Xano does).
+    pub fn table(&self, name: &str) -> Option<&TableInfo> {
+        self.tables.get(&name.to_ascii_lowercase())
+    }
+
+    pub fn tables(&self) -> impl Iterator<Item = &TableInfo> {
+        self.tables.values()
+    }
+
+    pub fn function(&self, name: &str) -> Option<&ObjectRef> {
+        self.functions.get(name)
+    }
+
+    pub fn addon(&self, name: &str) -> Option<&ObjectRef> {
+        self.addons.get(name)
+    }
+
+    pub fn middleware(&self, name: &str) -> Option<&ObjectRef> {
+        self.middleware.get(name)
+    }
+
+    pub fn api_group(&self, name: &str) -> Option<&ApiGroupInfo> {
+        self.api_groups.get(name)
+    }
+
+    /// Names of the auth tables: the configured ones, else those with `auth = true`.
+    pub fn auth_tables(&self) -> Vec<String> {
+        if !self.config.auth_tables.is_empty() {
+            return self.config.auth_tables.clone();
+        }
+        let mut names: Vec<String> = self
+            .tables
+            .values()
+            .filter(|t| t.is_auth)
+            .map(|t| t.name.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Whether `name` is an auth table; without table definitions any name is accepted.
+    pub fn is_auth_table(&self, name: &str) -> bool {
+        match self.table(name) {
+            Some(t) => t.is_auth,
+            None => self
+                .config
+                .auth_tables
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(name)),
+        }
+    }
+
+    /// The owner field of a table: the first column named like an owner field (the catalogue's
+    /// names, optionally followed by `_user_id`/`_id`, or `<auth table>_id`). `None` for tables
+    /// without one and for unknown tables.
+    pub fn owner_field(&self, table: &str) -> Option<&ColumnInfo> {
+        let info = self.table(table)?;
+        let auth = self.auth_tables();
+        info.columns
+            .iter()
+            .find(|c| self.is_owner_name(&c.name, &auth))
+    }
+
+    /// Whether a column name is an owner-field name.
+    pub fn is_owner_name(&self, name: &str, auth_tables: &[String]) -> bool {
+        let name = name.to_ascii_lowercase();
+        let mut bases: Vec<String> = self
+            .config
+            .owner_fields
+            .iter()
+            .map(|s| s.to_ascii_lowercase())
+            .collect();
+        bases.extend(
+            auth_tables
+                .iter()
+                .map(|t| format!("{}_id", t.to_ascii_lowercase())),
+        );
+        bases.iter().any(|base| {
+            let stem = base.strip_suffix("_id").unwrap_or(base);
+            name == *base
+                || name == stem
+                || name == format!("{stem}_user_id")
+                || name == format!("{stem}_id")
+        })
+    }
+
+    /// A user-owned table: an auth table, or a table with an owner field.
+    pub fn is_user_owned(&self, table: &str) -> bool {
+        self.table(table).is_some_and(|t| t.is_auth) || self.owner_field(table).is_some()
+    }
+
+    /// Whether a field name marks a credential or regulated personal data (whole snake_case words).
+    pub fn is_sensitive_name(&self, name: &str) -> bool {
+        self.config
+            .sensitive_names
+            .iter()
+            .any(|s| has_word(name, s))
+    }
+
+    /// The sensitive columns of a table: flagged, of type `password`, or named like a secret.
+    pub fn sensitive_columns(&self, table: &str) -> Vec<&ColumnInfo> {
+        let Some(info) = self.table(table) else {
+            return Vec::new();
+        };
+        info.columns
+            .iter()
+            .filter(|c| {
+                c.flagged_sensitive || c.ty == "password" || self.is_sensitive_name(&c.name)
+            })
+            .collect()
+    }
+
+    /// Columns holding personal data (XS204's names) or flagged sensitive.
+    pub fn personal_columns(&self, table: &str) -> Vec<&ColumnInfo> {
+        let Some(info) = self.table(table) else {
+            return Vec::new();
+        };
+        info.columns
+            .iter()
+            .filter(|c| c.flagged_sensitive || is_personal_name(&c.name) || c.ty == "email")
+            .collect()
+    }
+}
+
+/// Names of personal data: email, phone, mobile, address, birth, first/last/full name.
+pub fn is_personal_name(name: &str) -> bool {
+    let words = snake_words(name);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    let joined = words.join("_");
+    // `email_template` and `address_book_id` are not personal data themselves.
+    let compound_noise = [
+        "template", "verified", "sent", "count", "type", "id", "enabled", "status",
+    ];
+    let noisy = words.len() > 1
+        && words
+            .last()
+            .is_some_and(|l| compound_noise.contains(&l.as_str()));
+    if noisy {
+        return false;
+    }
+    has("email")
+        || has("phone")
+        || has("mobile")
+        || has("address")
+        || has("birth")
+        || joined.contains("first_name")
+        || joined.contains("last_name")
+        || joined.contains("full_name")
+        || joined == "dob"
+        || joined.contains("date_of_birth")
+}
+
+fn table_info(name: &str, object: ObjectRef, config: &Config) -> TableInfo {
+    let obj = object.object();
+    let is_auth = obj
+        .attribute("auth")
+        .and_then(|a| a.value.as_bool())
+        .unwrap_or(false)
+        || config
+            .auth_tables
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(name));
+    let columns = obj
+        .fields("schema")
+        .map(|schema| {
+            schema
+                .fields
+                .iter()
+                .filter_map(|f| {
+                    let name = f.name.as_ref()?.value.clone();
+                    Some(ColumnInfo {
+                        name,
+                        ty: f.ty.value.to_ascii_lowercase(),
+                        flagged_sensitive: f
+                            .attribute("sensitive")
+                            .and_then(|a| a.value.as_bool())
+                            .unwrap_or(false),
+                        references: f
+                            .attribute("table")
+                            .and_then(|a| a.value.string_value().map(str::to_string)),
+                        span: f.span.clone(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    TableInfo {
+        name: name.to_string(),
+        is_auth,
+        columns,
+        object,
+    }
+}
+
+/// The string value of an expression when it is a literal (for names given as strings).
+pub fn literal_name(expr: &Expr) -> Option<&str> {
+    match &expr.kind {
+        ExprKind::String(s) | ExprKind::Word(s) => Some(s),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ws(files: &[(&str, &str)]) -> Workspace {
+        let mut ws = Workspace::new(Config::default());
+        for (path, text) in files {
+            ws.insert(Arc::new(FileModel::parse(*path, text)));
+        }
+        ws.reindex();
+        ws
+    }
+
+    const USER: &str = "table user {\n  auth = true\n  schema {\n    int id\n    email email\n    password password\n    text api_key? {\n      sensitive = true\n    }\n  }\n}\n";
+    const POST: &str = "table post {\n  schema {\n    int id\n    int created_by_user_id? {\n      table = \"user\"\n    }\n    int changed_by_user_id?\n    text title\n  }\n}\n";
+
+    #[test]
+    fn indexes_tables_owner_and_sensitive_fields() {
+        let ws = ws(&[("tables/user.xs", USER), ("tables/post.xs", POST)]);
+        assert!(ws.has_tables());
+        assert_eq!(ws.auth_tables(), ["user"]);
+        assert!(ws.is_auth_table("USER"));
+        assert_eq!(
+            ws.owner_field("post").map(|c| c.name.as_str()),
+            Some("created_by_user_id")
+        );
+        assert!(ws.is_user_owned("post") && ws.is_user_owned("user"));
+        let sensitive: Vec<_> = ws
+            .sensitive_columns("user")
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        assert_eq!(sensitive, ["password", "api_key"]);
+        let personal: Vec<_> = ws
+            .personal_columns("user")
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        assert_eq!(personal, ["email", "api_key"]);
+        assert_eq!(
+            ws.table("post").unwrap().columns[1].references.as_deref(),
+            Some("user")
+        );
+    }
+
+    #[test]
+    fn actor_fields_are_not_owner_fields() {
+        let ws = ws(&[(
+            "t.xs",
+            "table audit {\n  schema {\n    int id\n    int changed_by_user_id\n  }\n}\n",
+        )]);
+        assert!(ws.owner_field("audit").is_none());
+        assert!(!ws.is_user_owned("audit"));
+    }
+
+    #[test]
+    fn personal_names_are_whole_words() {
+        assert!(
+            is_personal_name("email")
+                && is_personal_name("phone_number")
+                && is_personal_name("first_name")
+        );
+        assert!(!is_personal_name("email_template") && !is_personal_name("emailed"));
+    }
+}
