@@ -1,8 +1,25 @@
-//! Runs the enabled rules over the bytes of one file.
+//! Runs the enabled rules over a set of files that form one workspace.
+//!
+//! Each file is parsed and lowered once; the workspace index is built over all of them; then
+//! every enabled check runs on every file. A panic inside one check is caught and reported as
+//! an internal error of that rule: the other rules' findings are still returned.
 
-use crate::finding::Finding;
-use crate::rules::{RuleSelection, rule};
-use crate::syntax::{ColumnUnit, parse, syntax_errors};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use crate::finding::{Finding, Location, RelatedLocation, Severity};
+use crate::rules::{CHECKS, Context, Diagnostic, Rule, RuleSelection, rule};
+use crate::syntax::{ColumnUnit, LineIndex, SyntaxTree, parse, syntax_errors};
+use crate::workspace::suppression::{Suppression, parse_suppressions};
+use crate::workspace::{Config, FileModel, Workspace};
+
+/// One input file.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// The path as reported in findings.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
 
 /// One file after checking: its text (as decoded) and what was found in it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,53 +30,160 @@ pub struct CheckedFile {
     pub text: String,
     /// Findings ordered by position.
     pub findings: Vec<Finding>,
+    /// Checks that failed on this file (a bug in xsguard, reported apart from findings).
+    pub internal_errors: Vec<String>,
 }
 
-/// Checks the contents of one file.
+/// Checks the contents of one file on its own (single-file mode).
 pub fn check_bytes(path: &str, bytes: &[u8], selection: &RuleSelection) -> CheckedFile {
-    let (text, invalid_at) = match std::str::from_utf8(bytes) {
+    let source = Source { path: path.to_string(), bytes: bytes.to_vec() };
+    check_sources(vec![source], Config::default(), selection).pop().expect("one file in, one file out")
+}
+
+/// A parsed file with what the parser found wrong with it.
+struct Parsed {
+    model: Arc<FileModel>,
+    syntax: Vec<(std::ops::Range<usize>, String)>,
+}
+
+fn parse_source(source: &Source) -> Parsed {
+    let (text, invalid_at) = match std::str::from_utf8(&source.bytes) {
         Ok(text) => (text.to_owned(), None),
-        Err(error) => (
-            String::from_utf8_lossy(bytes).into_owned(),
-            Some(error.valid_up_to()),
-        ),
+        Err(error) => (String::from_utf8_lossy(&source.bytes).into_owned(), Some(error.valid_up_to())),
     };
-    let syntax = parse(text);
-    let index = syntax.line_index();
+    let tree: SyntaxTree = parse(text);
+    let mut syntax = Vec::new();
+    if let Some(valid_up_to) = invalid_at {
+        // The lossy text matches the original up to the first invalid byte.
+        let position = tree.line_index().line_col(valid_up_to, ColumnUnit::Char);
+        let first_char = tree.text().chars().next().map_or(0, char::len_utf8);
+        syntax.push((
+            0..first_char,
+            format!(
+                "file is not valid UTF-8 (first invalid byte at {}:{}); invalid bytes were read as U+FFFD",
+                position.line + 1,
+                position.column + 1
+            ),
+        ));
+    }
+    syntax.extend(syntax_errors(&tree).into_iter().map(|e| (e.range, e.message)));
+    Parsed { model: Arc::new(FileModel::new(source.path.clone(), &tree)), syntax }
+}
+
+/// Checks files that form one workspace. Results come back in the order of `sources`.
+pub fn check_sources(sources: Vec<Source>, config: Config, selection: &RuleSelection) -> Vec<CheckedFile> {
+    let parsed: Vec<Parsed> = sources.iter().map(parse_source).collect();
+    let mut ws = Workspace::new(config);
+    for p in &parsed {
+        ws.insert(p.model.clone());
+    }
+    ws.reindex();
+    parsed.iter().map(|p| check_file(&p.model, &p.syntax, &ws, selection)).collect()
+}
+
+/// Checks one file of a workspace whose index is built.
+fn check_file(
+    file: &FileModel,
+    syntax: &[(std::ops::Range<usize>, String)],
+    ws: &Workspace,
+    selection: &RuleSelection,
+) -> CheckedFile {
     let mut findings = Vec::new();
-    if let Some(syntax_rule) = rule("XS000").filter(|r| selection.is_enabled(r.code)) {
-        if let Some(valid_up_to) = invalid_at {
-            // The lossy text matches the original up to the first invalid byte.
-            let position = index.line_col(valid_up_to, ColumnUnit::Char);
-            let first_char = syntax.text().chars().next().map_or(0, char::len_utf8);
-            findings.push(Finding::new(
-                syntax_rule,
-                path,
-                index,
-                0..first_char,
-                format!(
-                    "file is not valid UTF-8 (first invalid byte at {}:{}); invalid bytes were read as U+FFFD",
-                    position.line + 1,
-                    position.column + 1
-                ),
-            ));
-        }
-        for error in syntax_errors(&syntax) {
-            findings.push(Finding::new(
-                syntax_rule,
-                path,
-                index,
-                error.range,
-                error.message,
-            ));
+    let mut internal_errors = Vec::new();
+    let enabled = |code: &str| selection.is_enabled(code);
+
+    if let Some(syntax_rule) = rule("XS000").filter(|r| enabled(r.code)) {
+        for (range, message) in syntax {
+            findings.extend(to_finding(file, ws, syntax_rule, Diagnostic::new("XS000", range.clone(), message.clone())));
         }
     }
-    findings.sort_by(|a, b| {
-        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
-    });
-    CheckedFile {
-        path: path.to_owned(),
-        text: syntax.into_text(),
-        findings,
+
+    let ctx = Context::new(file, ws);
+    for (code, check) in CHECKS {
+        let Some(rule) = rule(code).filter(|r| enabled(r.code)) else { continue };
+        match catch_unwind(AssertUnwindSafe(|| check(&ctx))) {
+            Ok(diagnostics) => {
+                findings.extend(diagnostics.into_iter().filter_map(|d| to_finding(file, ws, rule, d)));
+            }
+            Err(_) => internal_errors.push(format!("internal error in rule {code} while checking `{}`", file.path)),
+        }
     }
+
+    let suppressions = parse_suppressions(&file.model.comments, &file.text);
+    findings = apply_suppressions(file, ws, findings, &suppressions, selection);
+    findings.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
+    CheckedFile { path: file.path.clone(), text: file.text.clone(), findings, internal_errors }
+}
+
+/// Turns a rule's diagnostic into a finding, or `None` when the configuration turns it off.
+fn to_finding(file: &FileModel, ws: &Workspace, rule: &'static Rule, d: Diagnostic) -> Option<Finding> {
+    let severity = ws.config.severity_of(rule.code, d.severity.unwrap_or(rule.severity))?;
+    let mut finding = Finding::new(rule, file.path.clone(), &file.line_index, d.range, d.message);
+    finding.severity = severity;
+    finding.fixes = d.fixes;
+    finding.related = d
+        .related
+        .into_iter()
+        .map(|r| {
+            let index: &LineIndex = ws.file(&r.path).map_or(&file.line_index, |f| &f.line_index);
+            RelatedLocation {
+                start: Location::of_offset(index, r.range.start),
+                end: Location::of_offset(index, r.range.end),
+                path: r.path,
+                range: r.range,
+                message: r.message,
+            }
+        })
+        .collect();
+    Some(finding)
+}
+
+/// Drops suppressed findings and reports suppressions without a reason (XS001) or without
+/// effect (XS002).
+fn apply_suppressions(
+    file: &FileModel,
+    ws: &Workspace,
+    findings: Vec<Finding>,
+    suppressions: &[Suppression],
+    selection: &RuleSelection,
+) -> Vec<Finding> {
+    let mut used = vec![false; suppressions.len()];
+    let mut kept: Vec<Finding> = findings
+        .into_iter()
+        .filter(|f| {
+            let hit = suppressions.iter().position(|s| s.covers(f.code, f.range.start, &file.text));
+            if let Some(i) = hit {
+                used[i] = true;
+            }
+            hit.is_none()
+        })
+        .collect();
+    for (s, used) in suppressions.iter().zip(used) {
+        if s.reason.is_none()
+            && let Some(rule) = rule("XS001").filter(|r| selection.is_enabled(r.code))
+        {
+            let message = format!(
+                "suppression of {} gives no reason; write `// xsguard-ignore {}: <why this is safe>`",
+                s.codes.join(", "),
+                s.codes.join(", ")
+            );
+            kept.extend(to_finding(file, ws, rule, Diagnostic::new("XS001", s.span.clone(), message)));
+        }
+        // Only a suppression of rules that ran can be known to be unused.
+        let all_ran = !s.codes.is_empty() && s.codes.iter().all(|c| selection.is_enabled(c) && crate::rules::rule(c).is_some());
+        if !used
+            && all_ran
+            && let Some(rule) = rule("XS002").filter(|r| selection.is_enabled(r.code))
+        {
+            let target = if s.file_wide { "in this file" } else { "on the next line" };
+            let message = format!("suppression of {} matches no finding {target}", s.codes.join(", "));
+            kept.extend(to_finding(file, ws, rule, Diagnostic::new("XS002", s.span.clone(), message)));
+        }
+    }
+    kept
+}
+
+/// The severity a finding of `code` would have, for reports that list rules.
+pub fn effective_severity(config: &Config, rule: &Rule) -> Option<Severity> {
+    config.severity_of(rule.code, rule.severity)
 }

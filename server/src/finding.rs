@@ -96,6 +96,21 @@ pub struct Finding {
     pub message: String,
     /// Ways to fix it; may be empty.
     pub fixes: Vec<Fix>,
+    /// The weakness, as a CWE identifier.
+    pub cwe: Option<&'static str>,
+    /// Other places that explain the finding.
+    pub related: Vec<RelatedLocation>,
+}
+
+/// A place, possibly in another file, that explains a finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RelatedLocation {
+    pub path: String,
+    #[serde(skip)]
+    pub range: Range<usize>,
+    pub start: Location,
+    pub end: Location,
+    pub message: String,
 }
 
 impl Finding {
@@ -117,6 +132,8 @@ impl Finding {
             severity: rule.severity,
             message: message.into(),
             fixes: Vec::new(),
+            cwe: rule.cwe,
+            related: Vec::new(),
         }
     }
 }

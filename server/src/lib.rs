@@ -14,4 +14,4 @@ pub mod rules;
 pub mod syntax;
 pub mod workspace;
 
-pub use finding::{Finding, Fix, Location, Severity, TextEdit};
+pub use finding::{Finding, Fix, Location, RelatedLocation, Severity, TextEdit};

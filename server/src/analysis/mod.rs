@@ -1,4 +1,8 @@
 //! Questions rules ask of the model and the workspace: names, data flow, records.
 
+pub mod access;
+pub mod exposure;
 pub mod flow;
+pub mod injection;
 pub mod names;
+pub mod secrets;

@@ -16,7 +16,8 @@ use clap::error::ErrorKind;
 pub use args::{CheckArgs, Cli, Command, Format};
 pub use files::{Discovery, discover};
 
-use crate::check::{CheckedFile, check_bytes};
+use crate::check::{CheckedFile, Source, check_sources};
+use crate::workspace::Config;
 use crate::rules::RuleSelection;
 
 /// Exit status: nothing was reported.
@@ -86,29 +87,52 @@ fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color
         report_error(stderr, error);
     }
 
-    let mut checked = Vec::with_capacity(discovery.files.len());
+    let config = match load_config(args) {
+        Ok(config) => config,
+        Err(error) => {
+            report_error(stderr, &error);
+            return EXIT_ERROR;
+        }
+    };
+    let excluded = config.exclude_matcher();
+    let root = config
+        .source
+        .as_ref()
+        .and_then(|p| p.parent())
+        .map(std::path::Path::to_path_buf);
+    let mut sources = Vec::with_capacity(discovery.files.len());
     for path in &discovery.files {
-        let display = path.display().to_string();
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
+        if let Some(root) = &root {
+            let rel = path.strip_prefix(root).unwrap_or(path);
+            if excluded.is_match(rel) {
+                continue;
+            }
+        }
+        match std::fs::read(path) {
+            Ok(bytes) => sources.push(Source {
+                path: path.display().to_string(),
+                bytes,
+            }),
             Err(error) => {
                 report_error(stderr, &files::cannot_read(path, &error));
                 failed = true;
-                continue;
             }
-        };
-        // A bug in one check must not hide the results for every other file.
-        match catch_unwind(AssertUnwindSafe(|| {
-            check_bytes(&display, &bytes, &selection)
-        })) {
-            Ok(file) => checked.push(file),
-            Err(_) => {
-                report_error(
-                    stderr,
-                    &format!("internal error while checking `{display}`"),
-                );
-                failed = true;
-            }
+        }
+    }
+    // A bug in the analysis must not end in a crash without a word.
+    let mut checked = match catch_unwind(AssertUnwindSafe(|| {
+        check_sources(sources, config, &selection)
+    })) {
+        Ok(checked) => checked,
+        Err(_) => {
+            report_error(stderr, "internal error while checking");
+            return EXIT_ERROR;
+        }
+    };
+    for file in &checked {
+        for error in &file.internal_errors {
+            report_error(stderr, error);
+            failed = true;
         }
     }
     checked.sort_by(|a: &CheckedFile, b: &CheckedFile| a.path.cmp(&b.path));
@@ -135,6 +159,24 @@ fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color
     } else {
         EXIT_CLEAN
     }
+}
+
+/// The configuration: the file given with `--config`, else `xsguard.toml` in the first path's
+/// directory or the nearest directory above it.
+fn load_config(args: &CheckArgs) -> Result<Config, String> {
+    let start = args
+        .paths
+        .first()
+        .map(|p| if p.is_dir() { p.clone() } else { p.parent().map(std::path::Path::to_path_buf).unwrap_or_default() })
+        .unwrap_or_default();
+    let start = std::fs::canonicalize(if start.as_os_str().is_empty() { std::path::Path::new(".") } else { &start })
+        .map_err(|e| format!("cannot read `{}`: {e}", start.display()))?;
+    for dir in start.ancestors() {
+        if dir.join(crate::workspace::config::CONFIG_FILE).is_file() {
+            return Config::discover(dir).map_err(|e| e.to_string());
+        }
+    }
+    Ok(Config::default())
 }
 
 fn report_error(stderr: &mut dyn Write, message: &str) {

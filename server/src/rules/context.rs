@@ -1,6 +1,6 @@
 //! What a rule sees (one file in its workspace) and what it returns.
 
-use crate::finding::Fix;
+use crate::finding::{Fix, Severity};
 use crate::model::{Object, Span};
 use crate::workspace::{Config, FileModel, Workspace};
 
@@ -60,6 +60,8 @@ pub struct Diagnostic {
     pub message: String,
     pub related: Vec<Related>,
     pub fixes: Vec<Fix>,
+    /// Overrides the rule's default severity (XS101 is an error for writes, a warning for reads).
+    pub severity: Option<Severity>,
 }
 
 impl Diagnostic {
@@ -70,6 +72,7 @@ impl Diagnostic {
             message: message.into(),
             related: Vec::new(),
             fixes: Vec::new(),
+            severity: None,
         }
     }
 
@@ -79,6 +82,11 @@ impl Diagnostic {
             range,
             message: message.into(),
         });
+        self
+    }
+
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
         self
     }
 

@@ -1,0 +1,1 @@
+//! Shared questions of the secrets rules.
