@@ -7,6 +7,8 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::finding::{Finding, Location, RelatedLocation, Severity};
 use crate::rules::{CHECKS, Context, Diagnostic, Rule, RuleSelection, rule};
 use crate::syntax::{ColumnUnit, LineIndex, SyntaxTree, parse, syntax_errors};
@@ -72,13 +74,13 @@ fn parse_source(source: &Source) -> Parsed {
 
 /// Checks files that form one workspace. Results come back in the order of `sources`.
 pub fn check_sources(sources: Vec<Source>, config: Config, selection: &RuleSelection) -> Vec<CheckedFile> {
-    let parsed: Vec<Parsed> = sources.iter().map(parse_source).collect();
+    let parsed: Vec<Parsed> = sources.par_iter().map(parse_source).collect();
     let mut ws = Workspace::new(config);
     for p in &parsed {
         ws.insert(p.model.clone());
     }
     ws.reindex();
-    parsed.iter().map(|p| check_file(&p.model, &p.syntax, &ws, selection)).collect()
+    parsed.par_iter().map(|p| check_file(&p.model, &p.syntax, &ws, selection)).collect()
 }
 
 /// Checks one file of a workspace whose index is built.

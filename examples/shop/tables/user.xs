@@ -14,6 +14,8 @@ table user {
       sensitive = true
     }
 
+    text phone?
+    text reset_token?
     enum role?="customer" {
       values = ["customer", "admin"]
     }

@@ -18,6 +18,62 @@ pub struct Cli {
 pub enum Command {
     /// Check files and report findings.
     Check(CheckArgs),
+    /// Apply the fixes of findings to the files.
+    Fix(FixArgs),
+    /// List every rule.
+    Rules(RulesArgs),
+    /// Show a rule's documentation.
+    Explain(ExplainArgs),
+}
+
+/// Arguments of `xsguard fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Files and directories to fix, found as `check` finds them.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Print the changes as a unified diff instead of writing the files.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Also apply fixes that change behaviour or insert placeholders to fill in.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Rules whose fixes to apply, as for `check`.
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub select: Vec<String>,
+
+    /// Rules whose fixes not to apply.
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+}
+
+/// Arguments of `xsguard rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
+}
+
+/// How `xsguard rules` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    /// An aligned table.
+    Table,
+    /// The rule reference (docs/rules.md).
+    Markdown,
+    /// A JSON array.
+    Json,
+}
+
+/// Arguments of `xsguard explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule code such as `XS102`, or a rule name such as `idor-request-id`.
+    pub code: String,
 }
 
 /// Arguments of `xsguard check`.

@@ -2,8 +2,10 @@
 
 mod args;
 mod files;
+mod fix;
 mod human;
 mod json;
+pub mod rules_doc;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -13,7 +15,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-pub use args::{CheckArgs, Cli, Command, Format};
+pub use args::{CheckArgs, Cli, Command, ExplainArgs, FixArgs, Format, RulesArgs, RulesFormat};
 pub use files::{Discovery, discover};
 
 use crate::check::{CheckedFile, Source, check_sources};
@@ -70,85 +72,95 @@ where
     };
     match cli.command {
         Command::Check(args) => check(&args, stdout, stderr, color),
+        Command::Fix(args) => fix(&args, stdout, stderr),
+        Command::Rules(args) => rules(&args, stdout, stderr),
+        Command::Explain(args) => explain(&args, stdout, stderr),
     }
 }
 
-fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color: bool) -> u8 {
-    let selection = match RuleSelection::from_selectors(&args.select, &args.ignore) {
-        Ok(selection) => selection,
-        Err(error) => {
-            report_error(stderr, &error.to_string());
-            return EXIT_ERROR;
-        }
-    };
-    let discovery = discover(&args.paths);
+/// The files, configuration and rule selection of one run.
+struct Run {
+    sources: Vec<Source>,
+    config: Config,
+    selection: RuleSelection,
+    /// Some path could not be read (the run goes on, but exits with status 2).
+    failed: bool,
+}
+
+/// Finds the files under `paths`, reads them and the configuration. `Err` holds the exit
+/// status when nothing can be checked.
+fn prepare(paths: &[std::path::PathBuf], select: &[String], ignore: &[String], stderr: &mut dyn Write) -> Result<Run, u8> {
+    let selection = RuleSelection::from_selectors(select, ignore).map_err(|error| {
+        report_error(stderr, &error.to_string());
+        EXIT_ERROR
+    })?;
+    let config = load_config(paths).map_err(|error| {
+        report_error(stderr, &error);
+        EXIT_ERROR
+    })?;
+    let discovery = discover(paths);
     let mut failed = !discovery.errors.is_empty();
     for error in &discovery.errors {
         report_error(stderr, error);
     }
-
-    let config = match load_config(args) {
-        Ok(config) => config,
-        Err(error) => {
-            report_error(stderr, &error);
-            return EXIT_ERROR;
-        }
-    };
     let excluded = config.exclude_matcher();
-    let root = config
-        .source
-        .as_ref()
-        .and_then(|p| p.parent())
-        .map(std::path::Path::to_path_buf);
+    let root = config.source.as_ref().and_then(|p| p.parent()).map(std::path::Path::to_path_buf);
     let mut sources = Vec::with_capacity(discovery.files.len());
     for path in &discovery.files {
         if let Some(root) = &root {
-            let rel = path.strip_prefix(root).unwrap_or(path);
+            let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            let rel = absolute.strip_prefix(root).unwrap_or(path);
             if excluded.is_match(rel) {
                 continue;
             }
         }
         match std::fs::read(path) {
-            Ok(bytes) => sources.push(Source {
-                path: path.display().to_string(),
-                bytes,
-            }),
+            Ok(bytes) => sources.push(Source { path: path.display().to_string(), bytes }),
             Err(error) => {
                 report_error(stderr, &files::cannot_read(path, &error));
                 failed = true;
             }
         }
     }
-    // A bug in the analysis must not end in a crash without a word.
-    let mut checked = match catch_unwind(AssertUnwindSafe(|| {
-        check_sources(sources, config, &selection)
-    })) {
-        Ok(checked) => checked,
-        Err(_) => {
-            report_error(stderr, "internal error while checking");
-            return EXIT_ERROR;
-        }
+    Ok(Run { sources, config, selection, failed })
+}
+
+/// Checks the run's files; a bug in the analysis is reported instead of crashing.
+fn analyze(run: &Run, stderr: &mut dyn Write) -> Result<Vec<CheckedFile>, u8> {
+    let mut checked = catch_unwind(AssertUnwindSafe(|| {
+        check_sources(run.sources.clone(), run.config.clone(), &run.selection)
+    }))
+    .map_err(|_| {
+        report_error(stderr, "internal error while checking");
+        EXIT_ERROR
+    })?;
+    checked.sort_by(|a: &CheckedFile, b: &CheckedFile| a.path.cmp(&b.path));
+    Ok(checked)
+}
+
+fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color: bool) -> u8 {
+    let run = match prepare(&args.paths, &args.select, &args.ignore, stderr) {
+        Ok(run) => run,
+        Err(status) => return status,
     };
+    let checked = match analyze(&run, stderr) {
+        Ok(checked) => checked,
+        Err(status) => return status,
+    };
+    let mut failed = run.failed;
     for file in &checked {
         for error in &file.internal_errors {
             report_error(stderr, error);
             failed = true;
         }
     }
-    checked.sort_by(|a: &CheckedFile, b: &CheckedFile| a.path.cmp(&b.path));
 
     let output = match args.format {
         Format::Human => human::render(&checked, color, failed),
         Format::Json => json::render(&checked),
     };
-    if let Err(error) = stdout
-        .write_all(output.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        if error.kind() != std::io::ErrorKind::BrokenPipe {
-            report_error(stderr, &format!("cannot write the report: {error}"));
-        }
-        return EXIT_ERROR;
+    if let Some(status) = write_out(stdout, stderr, &output) {
+        return status;
     }
 
     let found = checked.iter().any(|file| !file.findings.is_empty());
@@ -161,11 +173,83 @@ fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color
     }
 }
 
-/// The configuration: the file given with `--config`, else `xsguard.toml` in the first path's
-/// directory or the nearest directory above it.
-fn load_config(args: &CheckArgs) -> Result<Config, String> {
-    let start = args
-        .paths
+/// Writes the report; `Some(status)` when it could not be written.
+fn write_out(stdout: &mut dyn Write, stderr: &mut dyn Write, output: &str) -> Option<u8> {
+    if let Err(error) = stdout.write_all(output.as_bytes()).and_then(|()| stdout.flush()) {
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            report_error(stderr, &format!("cannot write the report: {error}"));
+        }
+        return Some(EXIT_ERROR);
+    }
+    None
+}
+
+fn fix(args: &FixArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    let mut run = match prepare(&args.paths, &args.select, &args.ignore, stderr) {
+        Ok(run) => run,
+        Err(status) => return status,
+    };
+    let outcome = match catch_unwind(AssertUnwindSafe(|| fix::fix_all(&mut run.sources, &run.config, &run.selection, args.unsafe_fixes))) {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            report_error(stderr, "internal error while fixing");
+            return EXIT_ERROR;
+        }
+    };
+    let mut failed = run.failed;
+    let mut output = String::new();
+    for change in &outcome.changes {
+        if args.diff {
+            output.push_str(&fix::unified_diff(&change.path, &change.before, &change.after));
+        } else if let Err(error) = std::fs::write(&change.path, &change.after) {
+            report_error(stderr, &format!("cannot write `{}`: {error}", change.path));
+            failed = true;
+        }
+    }
+    let verb = if args.diff { "Would fix" } else { "Fixed" };
+    output.push_str(&format!(
+        "{verb} {} finding{} in {} file{} ({} remaining).\n",
+        outcome.fixed,
+        if outcome.fixed == 1 { "" } else { "s" },
+        outcome.changes.len(),
+        if outcome.changes.len() == 1 { "" } else { "s" },
+        outcome.remaining
+    ));
+    if let Some(status) = write_out(stdout, stderr, &output) {
+        return status;
+    }
+    if failed {
+        EXIT_ERROR
+    } else if (args.diff && !outcome.changes.is_empty()) || outcome.remaining > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+fn rules(args: &RulesArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    let output = match args.format {
+        RulesFormat::Table => rules_doc::table(),
+        RulesFormat::Markdown => rules_doc::markdown(),
+        RulesFormat::Json => rules_doc::json(),
+    };
+    write_out(stdout, stderr, &output).unwrap_or(EXIT_CLEAN)
+}
+
+fn explain(args: &ExplainArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    match rules_doc::explain(&args.code) {
+        Some(text) => write_out(stdout, stderr, &text).unwrap_or(EXIT_CLEAN),
+        None => {
+            report_error(stderr, &format!("unknown rule `{}`; `xsguard rules` lists them", args.code));
+            EXIT_ERROR
+        }
+    }
+}
+
+/// The configuration: `xsguard.toml` in the first path's directory or the nearest directory
+/// above it.
+fn load_config(paths: &[std::path::PathBuf]) -> Result<Config, String> {
+    let start = paths
         .first()
         .map(|p| if p.is_dir() { p.clone() } else { p.parent().map(std::path::Path::to_path_buf).unwrap_or_default() })
         .unwrap_or_default();

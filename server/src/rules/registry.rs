@@ -17,6 +17,9 @@ pub struct Rule {
     pub cwe: Option<&'static str>,
     /// What the rule reports, in one line.
     pub summary: &'static str,
+    /// Whether its fixes keep the endpoint's behaviour for honest callers and need no value
+    /// chosen by the user, so `xsguard fix` applies them without `--unsafe-fixes`.
+    pub safe_fixes: bool,
 }
 
 /// All rules, ordered by code.
@@ -27,6 +30,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Error,
         cwe: None,
         summary: "The file is not valid XanoScript, or not valid UTF-8.",
+        safe_fixes: false,
     },
     Rule {
         code: "XS001",
@@ -34,6 +38,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Info,
         cwe: None,
         summary: "An `xsguard-ignore` comment gives no reason.",
+        safe_fixes: false,
     },
     Rule {
         code: "XS002",
@@ -41,6 +46,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Info,
         cwe: None,
         summary: "An `xsguard-ignore` comment suppresses nothing.",
+        safe_fixes: false,
     },
     Rule {
         code: "XS101",
@@ -48,6 +54,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Error,
         cwe: Some("CWE-306"),
         summary: "An endpoint without `auth` reads user-owned data or writes any table.",
+        safe_fixes: false,
     },
     Rule {
         code: "XS102",
@@ -55,6 +62,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Error,
         cwe: Some("CWE-639"),
         summary: "A record of a user-owned table is selected by an id from the request with no ownership check.",
+        safe_fixes: false,
     },
     Rule {
         code: "XS103",
@@ -62,6 +70,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-915"),
         summary: "A write takes its data from the whole request, or the owner field from the request.",
+        safe_fixes: false,
     },
     Rule {
         code: "XS104",
@@ -69,6 +78,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-307"),
         summary: "A login, signup or token endpoint has no rate limit.",
+        safe_fixes: false,
     },
     Rule {
         code: "XS105",
@@ -76,6 +86,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-345"),
         summary: "A webhook endpoint uses its payload without verifying the signature.",
+        safe_fixes: false,
     },
     Rule {
         code: "XS201",
@@ -83,6 +94,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-359"),
         summary: "A field named or typed like a credential or personal data lacks `sensitive = true`.",
+        safe_fixes: true,
     },
     Rule {
         code: "XS202",
@@ -90,6 +102,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-200"),
         summary: "A response returns whole records of a table that has sensitive fields.",
+        safe_fixes: false,
     },
     Rule {
         code: "XS203",
@@ -97,6 +110,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-532"),
         summary: "A sensitive value or the whole request is logged or stored in a log table.",
+        safe_fixes: false,
     },
     Rule {
         code: "XS204",
@@ -104,6 +118,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-359"),
         summary: "An endpoint without `auth` returns personal data of a table.",
+        safe_fixes: false,
     },
     Rule {
         code: "XS301",
@@ -111,6 +126,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-200"),
         summary: "An api group publishes its Swagger documentation without a token.",
+        safe_fixes: true,
     },
     Rule {
         code: "XS302",
@@ -118,6 +134,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-942"),
         summary: "An api group allows any origin (no `cors`, wildcard mode or `*` origin).",
+        safe_fixes: false,
     },
     Rule {
         code: "XS303",
@@ -125,6 +142,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Info,
         cwe: Some("CWE-613"),
         summary: "An auth token has no expiration or one longer than the configured limit.",
+        safe_fixes: false,
     },
     Rule {
         code: "XS401",
@@ -132,6 +150,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Error,
         cwe: Some("CWE-89"),
         summary: "Raw SQL is built from a request-controlled value.",
+        safe_fixes: false,
     },
     Rule {
         code: "XS402",
@@ -139,6 +158,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-918"),
         summary: "An outbound request's scheme, host or port comes from the request.",
+        safe_fixes: false,
     },
     Rule {
         code: "XS403",
@@ -146,6 +166,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-94"),
         summary: "Lambda code or a template is built from a request-controlled value.",
+        safe_fixes: false,
     },
     Rule {
         code: "XS501",
@@ -153,6 +174,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Error,
         cwe: Some("CWE-798"),
         summary: "A string literal looks like a credential.",
+        safe_fixes: false,
     },
     Rule {
         code: "XS502",
@@ -160,6 +182,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-798"),
         summary: "Literal test or backdoor credentials are used to create or match accounts.",
+        safe_fixes: false,
     },
     Rule {
         code: "XS503",
@@ -167,6 +190,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-916"),
         summary: "`md5` or `sha1` is applied to a password-like value.",
+        safe_fixes: false,
     },
 ];
 

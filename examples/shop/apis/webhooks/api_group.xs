@@ -1,0 +1,9 @@
+api_group webhooks {
+  canonical = "hooks-v1"
+  swagger = {active: false}
+  cors = {
+    mode   : "custom"
+    origins: ["https://shop.example.com"]
+    methods: ["POST"]
+  }
+}

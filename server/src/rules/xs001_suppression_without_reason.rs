@@ -1,0 +1,24 @@
+//! ## What it does
+//! Reports a suppression comment (`// xsguard-ignore XS102` or `// xsguard-ignore-file XS301`)
+//! that gives no reason after a colon.
+//!
+//! ## Why is this bad?
+//! A suppression turns a security finding off for good. Without a reason the next reviewer
+//! cannot tell a deliberate, checked exception from a silenced alarm.
+//!
+//! ## Example
+//! ```xs
+//! // xsguard-ignore XS101
+//! query "public/products" verb=GET {
+//! ```
+//!
+//! ## Fix
+//! None automatic: write why the code is safe.
+//! ```xs
+//! // xsguard-ignore XS101: product list is public by design, no owner fields returned
+//! ```
+//!
+//! ## Not flagged
+//! Suppressions with a reason.
+
+pub const CODE: &str = "XS001";

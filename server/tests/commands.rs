@@ -1,0 +1,111 @@
+//! End-to-end tests of `xsguard fix`, `rules` and `explain`, and of the generated docs/rules.md.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn xsguard(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xsguard"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the xsguard binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+/// A scratch copy of a fixture folder.
+fn scratch(name: &str, from: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xsguard-commands-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(from);
+    for entry in std::fs::read_dir(src).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
+const GROUP: &str = "api_group shop {\r\n  canonical = \"shop-v1\"\r\n}\r\n";
+
+#[test]
+fn fix_diff_writes_nothing_and_fix_is_idempotent() {
+    let dir = scratch("fix", "tests/fixtures/rules/xs301");
+    std::fs::write(dir.join("crlf.xs"), GROUP).unwrap();
+
+    let diff = xsguard(&dir, &["fix", "--diff", "."]);
+    assert_eq!(diff.status.code(), Some(1), "{}", text(&diff.stderr));
+    let out = text(&diff.stdout);
+    assert!(out.contains("+  swagger = {active: false}"), "{out}");
+    assert!(out.contains("Would fix 4 findings in 4 files"), "{out}");
+    assert_eq!(std::fs::read_to_string(dir.join("crlf.xs")).unwrap(), GROUP, "--diff must not write");
+
+    let first = xsguard(&dir, &["fix", "."]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stdout));
+    assert!(text(&first.stdout).contains("Fixed 4 findings in 4 files (0 remaining)"));
+    // The fix keeps the file's CRLF line endings and indentation.
+    assert_eq!(
+        std::fs::read_to_string(dir.join("crlf.xs")).unwrap(),
+        "api_group shop {\r\n  canonical = \"shop-v1\"\r\n  swagger = {active: false}\r\n}\r\n"
+    );
+    let before: Vec<_> = ["crlf.xs", "flag_missing.xs", "ok_token.xs"].map(|f| std::fs::read(dir.join(f)).unwrap()).into();
+
+    let second = xsguard(&dir, &["fix", "."]);
+    assert_eq!(second.status.code(), Some(0));
+    assert!(text(&second.stdout).contains("Fixed 0 findings in 0 files"));
+    let after: Vec<_> = ["crlf.xs", "flag_missing.xs", "ok_token.xs"].map(|f| std::fs::read(dir.join(f)).unwrap()).into();
+    assert_eq!(before, after);
+
+    let check = xsguard(&dir, &["check", "--select", "XS301", "."]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stdout));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn rules_lists_every_rule_and_explain_shows_its_documentation() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let table = xsguard(here, &["rules"]);
+    assert_eq!(table.status.code(), Some(0));
+    let table = text(&table.stdout);
+    for rule in xsguard::rules::RULES {
+        assert!(table.contains(rule.code) && table.contains(rule.name), "{} missing", rule.code);
+    }
+
+    let explain = xsguard(here, &["explain", "xs301"]);
+    assert_eq!(explain.status.code(), Some(0));
+    let doc = text(&explain.stdout);
+    assert!(doc.starts_with("XS301 public-swagger (warning, CWE-200)"), "{doc}");
+    assert!(doc.contains("## Why is this bad?"));
+    assert_eq!(text(&xsguard(here, &["explain", "public-swagger"]).stdout), doc);
+
+    let unknown = xsguard(here, &["explain", "XS999"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("unknown rule `XS999`"));
+}
+
+#[test]
+fn every_rule_is_documented() {
+    for rule in xsguard::rules::RULES {
+        let doc = xsguard::rules::documentation(rule.code).unwrap_or_else(|| panic!("{} has no documentation", rule.code));
+        for section in ["## What it does", "## Why is this bad?", "## Example", "## Fix", "## Not flagged"] {
+            assert!(doc.contains(section), "{}: missing `{section}`", rule.code);
+        }
+    }
+}
+
+/// docs/rules.md is generated; `XSGUARD_UPDATE_DOCS=1 cargo test` rewrites it.
+#[test]
+fn rules_reference_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules.md");
+    let generated = xsguard::cli::rules_doc::markdown();
+    if std::env::var_os("XSGUARD_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(committed == generated, "docs/rules.md is stale: run `XSGUARD_UPDATE_DOCS=1 cargo test -p xsguard --test commands`");
+}

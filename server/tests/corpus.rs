@@ -1,0 +1,77 @@
+//! Every app of the shared corpus of real XanoScript (when present beside the checkout) checks
+//! without an internal error, and XS000 appears only on the files the grammar lists as invalid.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use xsguard::check::{Source, check_sources};
+use xsguard::rules::RuleSelection;
+use xsguard::workspace::Config;
+
+fn corpus_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os("XSGUARD_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
+    };
+    dir.is_dir().then_some(dir)
+}
+
+fn known_invalid() -> BTreeSet<String> {
+    let list = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tree-sitter-xanoscript/KNOWN_INVALID.md"))
+        .unwrap();
+    list.lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|r| r.split_once('`'))
+        .map(|(p, _)| p.to_string())
+        .collect()
+}
+
+fn sources(app: &Path, corpus: &Path) -> Vec<Source> {
+    let mut out = Vec::new();
+    let mut stack = vec![app.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "xs") {
+                let rel = path.strip_prefix(corpus).unwrap().to_string_lossy().replace('\\', "/");
+                out.push(Source { path: rel, bytes: std::fs::read(&path).unwrap() });
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn corpus_checks_without_internal_errors_or_unexpected_syntax_errors() {
+    let Some(corpus) = corpus_dir() else {
+        eprintln!("corpus not present; skipping");
+        return;
+    };
+    let known = known_invalid();
+    let mut apps: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n != "LICENSES"))
+        .collect();
+    apps.sort();
+    let mut problems = Vec::new();
+    let mut files = 0;
+    let mut findings = 0;
+    for app in apps {
+        let checked = check_sources(sources(&app, &corpus), Config::default(), &RuleSelection::all());
+        for file in checked {
+            files += 1;
+            findings += file.findings.len();
+            problems.extend(file.internal_errors.iter().cloned());
+            if !known.contains(&file.path) {
+                problems.extend(file.findings.iter().filter(|f| f.code == "XS000").map(|f| {
+                    format!("{}:{}:{}: {}", f.path, f.start.line, f.start.column, f.message)
+                }));
+            }
+        }
+    }
+    eprintln!("corpus: {files} files, {findings} findings");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
