@@ -26,7 +26,12 @@ pub struct Outcome {
 }
 
 /// Applies fixes to `sources` in place (the files on disk are not touched).
-pub fn fix_all(sources: &mut [Source], config: &Config, selection: &RuleSelection, unsafe_fixes: bool) -> Outcome {
+pub fn fix_all(
+    sources: &mut [Source],
+    config: &Config,
+    selection: &RuleSelection,
+    unsafe_fixes: bool,
+) -> Outcome {
     let originals: Vec<Vec<u8>> = sources.iter().map(|s| s.bytes.clone()).collect();
     let mut fixed = 0;
     let mut checked = check_sources(sources.to_vec(), config.clone(), selection);
@@ -55,7 +60,11 @@ pub fn fix_all(sources: &mut [Source], config: &Config, selection: &RuleSelectio
             after: String::from_utf8_lossy(&s.bytes).into_owned(),
         })
         .collect();
-    Outcome { changes, fixed, remaining }
+    Outcome {
+        changes,
+        fixed,
+        remaining,
+    }
 }
 
 /// The file with the first applicable fix of each finding applied, skipping fixes whose edits
@@ -65,9 +74,14 @@ fn fix_file(file: &CheckedFile, unsafe_fixes: bool) -> Option<(String, usize)> {
     let mut count = 0;
     for finding in &file.findings {
         let allowed = unsafe_fixes || rule(finding.code).is_some_and(|r| r.safe_fixes);
-        let Some(fix) = finding.fixes.first().filter(|_| allowed) else { continue };
+        let Some(fix) = finding.fixes.first().filter(|_| allowed) else {
+            continue;
+        };
         let overlaps = fix.edits.iter().any(|e| {
-            edits.iter().any(|t| e.range.start < t.range.end.max(t.range.start + 1) && t.range.start < e.range.end.max(e.range.start + 1))
+            edits.iter().any(|t| {
+                e.range.start < t.range.end.max(t.range.start + 1)
+                    && t.range.start < e.range.end.max(e.range.start + 1)
+            })
         });
         if overlaps {
             continue;
@@ -92,6 +106,9 @@ pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
     similar::TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{}", path.trim_start_matches('/')), &format!("b/{}", path.trim_start_matches('/')))
+        .header(
+            &format!("a/{}", path.trim_start_matches('/')),
+            &format!("b/{}", path.trim_start_matches('/')),
+        )
         .to_string()
 }

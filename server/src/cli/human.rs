@@ -33,7 +33,18 @@ pub fn render(files: &[CheckedFile], color: bool, incomplete: bool) -> String {
             problems += 1;
             header(&mut out, finding, color);
             out.push_str(&excerpt(&renderer, &file.text, &index, finding));
-            out.push_str("\n\n");
+            out.push('\n');
+            for related in &finding.related {
+                let _ = writeln!(
+                    out,
+                    "  = note: {}:{}:{}: {}",
+                    related.path, related.start.line, related.start.column, related.message
+                );
+            }
+            for fix in &finding.fixes {
+                let _ = writeln!(out, "  = help: {}", fix.title);
+            }
+            out.push('\n');
         }
     }
     if problems == 0 && incomplete {

@@ -31,6 +31,17 @@ struct JsonFinding<'a> {
     severity: Severity,
     message: &'a str,
     fixes: Vec<JsonFix<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cwe: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    path: &'a str,
+    range: JsonRange,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -82,6 +93,19 @@ pub fn render(files: &[CheckedFile]) -> String {
                                 new_text: &edit.new_text,
                             })
                             .collect(),
+                    })
+                    .collect(),
+                cwe: finding.cwe,
+                related: finding
+                    .related
+                    .iter()
+                    .map(|r| JsonRelated {
+                        path: &r.path,
+                        range: JsonRange {
+                            start: r.start,
+                            end: r.end,
+                        },
+                        message: &r.message,
                     })
                     .collect(),
             });

@@ -19,8 +19,8 @@ pub use args::{CheckArgs, Cli, Command, ExplainArgs, FixArgs, Format, RulesArgs,
 pub use files::{Discovery, discover};
 
 use crate::check::{CheckedFile, Source, check_sources};
-use crate::workspace::Config;
 use crate::rules::RuleSelection;
+use crate::workspace::Config;
 
 /// Exit status: nothing was reported.
 pub const EXIT_CLEAN: u8 = 0;
@@ -89,7 +89,12 @@ struct Run {
 
 /// Finds the files under `paths`, reads them and the configuration. `Err` holds the exit
 /// status when nothing can be checked.
-fn prepare(paths: &[std::path::PathBuf], select: &[String], ignore: &[String], stderr: &mut dyn Write) -> Result<Run, u8> {
+fn prepare(
+    paths: &[std::path::PathBuf],
+    select: &[String],
+    ignore: &[String],
+    stderr: &mut dyn Write,
+) -> Result<Run, u8> {
     let selection = RuleSelection::from_selectors(select, ignore).map_err(|error| {
         report_error(stderr, &error.to_string());
         EXIT_ERROR
@@ -104,7 +109,11 @@ fn prepare(paths: &[std::path::PathBuf], select: &[String], ignore: &[String], s
         report_error(stderr, error);
     }
     let excluded = config.exclude_matcher();
-    let root = config.source.as_ref().and_then(|p| p.parent()).map(std::path::Path::to_path_buf);
+    let root = config
+        .source
+        .as_ref()
+        .and_then(|p| p.parent())
+        .map(std::path::Path::to_path_buf);
     let mut sources = Vec::with_capacity(discovery.files.len());
     for path in &discovery.files {
         if let Some(root) = &root {
@@ -115,14 +124,22 @@ fn prepare(paths: &[std::path::PathBuf], select: &[String], ignore: &[String], s
             }
         }
         match std::fs::read(path) {
-            Ok(bytes) => sources.push(Source { path: path.display().to_string(), bytes }),
+            Ok(bytes) => sources.push(Source {
+                path: path.display().to_string(),
+                bytes,
+            }),
             Err(error) => {
                 report_error(stderr, &files::cannot_read(path, &error));
                 failed = true;
             }
         }
     }
-    Ok(Run { sources, config, selection, failed })
+    Ok(Run {
+        sources,
+        config,
+        selection,
+        failed,
+    })
 }
 
 /// Checks the run's files; a bug in the analysis is reported instead of crashing.
@@ -175,7 +192,10 @@ fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color
 
 /// Writes the report; `Some(status)` when it could not be written.
 fn write_out(stdout: &mut dyn Write, stderr: &mut dyn Write, output: &str) -> Option<u8> {
-    if let Err(error) = stdout.write_all(output.as_bytes()).and_then(|()| stdout.flush()) {
+    if let Err(error) = stdout
+        .write_all(output.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         if error.kind() != std::io::ErrorKind::BrokenPipe {
             report_error(stderr, &format!("cannot write the report: {error}"));
         }
@@ -189,7 +209,14 @@ fn fix(args: &FixArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
         Ok(run) => run,
         Err(status) => return status,
     };
-    let outcome = match catch_unwind(AssertUnwindSafe(|| fix::fix_all(&mut run.sources, &run.config, &run.selection, args.unsafe_fixes))) {
+    let outcome = match catch_unwind(AssertUnwindSafe(|| {
+        fix::fix_all(
+            &mut run.sources,
+            &run.config,
+            &run.selection,
+            args.unsafe_fixes,
+        )
+    })) {
         Ok(outcome) => outcome,
         Err(_) => {
             report_error(stderr, "internal error while fixing");
@@ -200,7 +227,11 @@ fn fix(args: &FixArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
     let mut output = String::new();
     for change in &outcome.changes {
         if args.diff {
-            output.push_str(&fix::unified_diff(&change.path, &change.before, &change.after));
+            output.push_str(&fix::unified_diff(
+                &change.path,
+                &change.before,
+                &change.after,
+            ));
         } else if let Err(error) = std::fs::write(&change.path, &change.after) {
             report_error(stderr, &format!("cannot write `{}`: {error}", change.path));
             failed = true;
@@ -240,7 +271,10 @@ fn explain(args: &ExplainArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -
     match rules_doc::explain(&args.code) {
         Some(text) => write_out(stdout, stderr, &text).unwrap_or(EXIT_CLEAN),
         None => {
-            report_error(stderr, &format!("unknown rule `{}`; `xsguard rules` lists them", args.code));
+            report_error(
+                stderr,
+                &format!("unknown rule `{}`; `xsguard rules` lists them", args.code),
+            );
             EXIT_ERROR
         }
     }
@@ -251,10 +285,22 @@ fn explain(args: &ExplainArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -
 fn load_config(paths: &[std::path::PathBuf]) -> Result<Config, String> {
     let start = paths
         .first()
-        .map(|p| if p.is_dir() { p.clone() } else { p.parent().map(std::path::Path::to_path_buf).unwrap_or_default() })
+        .map(|p| {
+            if p.is_dir() {
+                p.clone()
+            } else {
+                p.parent()
+                    .map(std::path::Path::to_path_buf)
+                    .unwrap_or_default()
+            }
+        })
         .unwrap_or_default();
-    let start = std::fs::canonicalize(if start.as_os_str().is_empty() { std::path::Path::new(".") } else { &start })
-        .map_err(|e| format!("cannot read `{}`: {e}", start.display()))?;
+    let start = std::fs::canonicalize(if start.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        &start
+    })
+    .map_err(|e| format!("cannot read `{}`: {e}", start.display()))?;
     for dir in start.ancestors() {
         if dir.join(crate::workspace::config::CONFIG_FILE).is_file() {
             return Config::discover(dir).map_err(|e| e.to_string());

@@ -8,10 +8,28 @@ use crate::rules::{RULES, Rule, documentation};
 /// An aligned table of every rule.
 pub fn table() -> String {
     let name_width = RULES.iter().map(|r| r.name.len()).max().unwrap_or(0);
-    let mut out = format!("{:<6} {:<name_width$} {:<8} {:<4} SUMMARY\n", "CODE", "NAME", "SEVERITY", "FIX");
+    let mut out = format!(
+        "{:<6} {:<name_width$} {:<8} {:<4} SUMMARY\n",
+        "CODE", "NAME", "SEVERITY", "FIX"
+    );
     for r in RULES {
-        let fix = if !has_fix(r) { "" } else if r.safe_fixes { "safe" } else { "yes" };
-        writeln!(out, "{:<6} {:<name_width$} {:<8} {:<4} {}", r.code, r.name, r.severity.as_str(), fix, r.summary).unwrap();
+        let fix = if !has_fix(r) {
+            ""
+        } else if r.safe_fixes {
+            "safe"
+        } else {
+            "yes"
+        };
+        writeln!(
+            out,
+            "{:<6} {:<name_width$} {:<8} {:<4} {}",
+            r.code,
+            r.name,
+            r.severity.as_str(),
+            fix,
+            r.summary
+        )
+        .unwrap();
     }
     out
 }
@@ -23,7 +41,9 @@ fn has_fix(rule: &Rule) -> bool {
 
 /// The documentation of one rule, found by code or name.
 pub fn explain(code_or_name: &str) -> Option<String> {
-    let rule = RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)?;
+    let rule = RULES
+        .iter()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)?;
     let mut out = heading(rule);
     out.push_str("\n\n");
     out.push_str(documentation(rule.code).unwrap_or(rule.summary));
@@ -52,16 +72,35 @@ pub fn markdown() -> String {
     );
     out.push_str("| code | name | severity | fix | summary |\n|---|---|---|---|---|\n");
     for r in RULES {
-        let fix = if !has_fix(r) { "" } else if r.safe_fixes { "safe" } else { "unsafe" };
-        writeln!(out, "| [{}](#{}) | {} | {} | {} | {} |", r.code, anchor(r), r.name, r.severity.as_str(), fix, r.summary)
-            .unwrap();
+        let fix = if !has_fix(r) {
+            ""
+        } else if r.safe_fixes {
+            "safe"
+        } else {
+            "unsafe"
+        };
+        writeln!(
+            out,
+            "| [{}](#{}) | {} | {} | {} | {} |",
+            r.code,
+            anchor(r),
+            r.name,
+            r.severity.as_str(),
+            fix,
+            r.summary
+        )
+        .unwrap();
     }
     for r in RULES {
         write!(out, "\n## {} {}\n\n", r.code, r.name).unwrap();
         write!(out, "Default severity: {}.", r.severity.as_str()).unwrap();
         if let Some(cwe) = r.cwe {
             let number = cwe.trim_start_matches("CWE-");
-            write!(out, " Weakness: [{cwe}](https://cwe.mitre.org/data/definitions/{number}.html).").unwrap();
+            write!(
+                out,
+                " Weakness: [{cwe}](https://cwe.mitre.org/data/definitions/{number}.html)."
+            )
+            .unwrap();
         }
         out.push_str("\n\n");
         // Rule docs use level-2 headings; nest them under the rule's own heading.

@@ -4,6 +4,10 @@
 //! Nesting deeper than [`MAX_DEPTH`] is cut off (kept as [`ExprKind::Other`] or left out), so
 //! hostile input cannot exhaust the stack.
 
+use std::collections::HashMap;
+use std::num::NonZeroU16;
+use std::sync::OnceLock;
+
 use tree_sitter::Node;
 
 use super::expr::{BinaryOp, Expr, ExprKind, Filter, Pair, PairKey, Segment, VarPath};
@@ -37,20 +41,46 @@ pub fn lower(root: Node, src: &str) -> SourceFile {
     file
 }
 
+/// Comments in source order, found with one cursor walk over the tree.
 fn collect_comments(root: Node, src: &str, out: &mut Vec<Text>) {
     let mut cursor = root.walk();
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
+    loop {
+        let node = cursor.node();
         if node.kind() == "comment" {
             out.push(Text {
                 value: src[node.byte_range()].to_string(),
                 span: node.byte_range(),
             });
-        } else if node.child_count() > 0 {
-            stack.extend(node.children(&mut cursor));
+        } else if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return;
+            }
         }
     }
-    out.sort_by_key(|c| c.span.start);
+}
+
+/// Field ids by name, looked up once: tree-sitter's own lookup by name is a linear scan.
+fn field_id(name: &str) -> NonZeroU16 {
+    static IDS: OnceLock<HashMap<String, NonZeroU16>> = OnceLock::new();
+    let ids = IDS.get_or_init(|| {
+        let language = crate::syntax::language();
+        (1..=language.field_count() as u16)
+            .filter_map(|id| {
+                Some((
+                    language.field_name_for_id(id)?.to_string(),
+                    NonZeroU16::new(id)?,
+                ))
+            })
+            .collect()
+    });
+    ids.get(name).copied().unwrap_or(NonZeroU16::MAX)
+}
+
+fn child<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
+    node.child_by_field_id(field_id(name).get())
 }
 
 struct Lower<'s> {
@@ -87,16 +117,16 @@ impl Lower<'_> {
     }
 
     fn object(&self, node: Node) -> Option<Object> {
-        let kind = self.text(node.child_by_field_name("kind")?);
-        let body = self.block(node.child_by_field_name("body")?, 0);
+        let kind = self.text(child(node, "kind")?);
+        let body = self.block(child(node, "body")?, 0);
         let mut cursor = node.walk();
         let header = node
-            .children_by_field_name("attribute", &mut cursor)
+            .children_by_field_id(field_id("attribute"), &mut cursor)
             .filter_map(|a| self.inline_attribute(a))
             .collect();
         Some(Object {
             kind,
-            name: node.child_by_field_name("name").map(|n| self.name(n)),
+            name: child(node, "name").map(|n| self.name(n)),
             header,
             body,
             span: node.byte_range(),
@@ -104,8 +134,8 @@ impl Lower<'_> {
     }
 
     fn inline_attribute(&self, node: Node) -> Option<Attribute> {
-        let key = self.text(node.child_by_field_name("key")?);
-        let value_node = node.child_by_field_name("value")?;
+        let key = self.text(child(node, "key")?);
+        let value_node = child(node, "value")?;
         let value = match value_node.kind() {
             "identifier" => Expr {
                 kind: ExprKind::Word(self.text(value_node).value),
@@ -141,8 +171,8 @@ impl Lower<'_> {
     }
 
     fn attribute(&self, node: Node, depth: usize) -> Option<Attribute> {
-        let key = self.text(node.child_by_field_name("key")?);
-        let value = self.expr(node.child_by_field_name("value")?, depth + 1);
+        let key = self.text(child(node, "key")?);
+        let value = self.expr(child(node, "value")?, depth + 1);
         Some(Attribute {
             key,
             value,
@@ -151,10 +181,10 @@ impl Lower<'_> {
     }
 
     fn statement(&self, node: Node, depth: usize) -> Option<Statement> {
-        let name = self.text(node.child_by_field_name("name")?);
+        let name = self.text(child(node, "name")?);
         let mut cursor = node.walk();
         let arguments = node
-            .children_by_field_name("argument", &mut cursor)
+            .children_by_field_id(field_id("argument"), &mut cursor)
             .filter(|a| !a.is_error() && !a.is_missing())
             .map(|a| match a.kind() {
                 "identifier" | "path" => Argument::Name(self.text(a)),
@@ -167,28 +197,22 @@ impl Lower<'_> {
             })
             .collect();
         let alias_filters = node
-            .children_by_field_name("filter", &mut cursor)
+            .children_by_field_id(field_id("filter"), &mut cursor)
             .map(|f| self.filter(f, depth + 1))
             .collect();
         Some(Statement {
             name,
-            disabled: node.child_by_field_name("disabled").is_some(),
+            disabled: child(node, "disabled").is_some(),
             arguments,
-            body: node
-                .child_by_field_name("body")
-                .map(|b| self.block(b, depth + 1)),
-            alias: node
-                .child_by_field_name("alias")
-                .map(|a| self.expr(a, depth + 1)),
+            body: child(node, "body").map(|b| self.block(b, depth + 1)),
+            alias: child(node, "alias").map(|a| self.expr(a, depth + 1)),
             alias_filters,
             span: node.byte_range(),
         })
     }
 
     fn field_list(&self, node: Node, depth: usize) -> FieldList {
-        let kind = node
-            .child_by_field_name("kind")
-            .map_or_else(|| self.text(node), |k| self.text(k));
+        let kind = child(node, "kind").map_or_else(|| self.text(node), |k| self.text(k));
         let mut cursor = node.walk();
         let fields = node
             .named_children(&mut cursor)
@@ -203,8 +227,8 @@ impl Lower<'_> {
     }
 
     fn field(&self, node: Node, depth: usize) -> Option<Field> {
-        let ty = self.text(node.child_by_field_name("type")?);
-        let filters = match node.child_by_field_name("filters") {
+        let ty = self.text(child(node, "type")?);
+        let filters = match child(node, "filters") {
             Some(f) => {
                 let mut cursor = f.walk();
                 f.named_children(&mut cursor)
@@ -215,41 +239,34 @@ impl Lower<'_> {
         };
         Some(Field {
             ty,
-            is_array: node.child_by_field_name("array").is_some(),
-            nullable: node.child_by_field_name("nullable").is_some(),
-            name: node.child_by_field_name("name").map(|n| self.text(n)),
-            optional: node.child_by_field_name("optional").is_some(),
-            default: node
-                .child_by_field_name("default")
-                .map(|d| self.expr(d, depth + 1)),
+            is_array: child(node, "array").is_some(),
+            nullable: child(node, "nullable").is_some(),
+            name: child(node, "name").map(|n| self.text(n)),
+            optional: child(node, "optional").is_some(),
+            default: child(node, "default").map(|d| self.expr(d, depth + 1)),
             filters,
-            body: node
-                .child_by_field_name("body")
-                .map(|b| self.block(b, depth + 1)),
+            body: child(node, "body").map(|b| self.block(b, depth + 1)),
             span: node.byte_range(),
         })
     }
 
     fn filter(&self, node: Node, depth: usize) -> Filter {
-        let name = node
-            .child_by_field_name("name")
-            .map_or_else(|| self.text(node), |n| self.text(n));
+        let name = child(node, "name").map_or_else(|| self.text(node), |n| self.text(n));
         let mut cursor = node.walk();
         let arguments = match node.kind() {
             // `@:dbo=12`: keep the table id as the argument.
-            "table_link_filter" => node
-                .child_by_field_name("value")
+            "table_link_filter" => child(node, "value")
                 .map(|v| self.expr(v, depth + 1))
                 .into_iter()
                 .collect(),
             _ => node
-                .children_by_field_name("argument", &mut cursor)
+                .children_by_field_id(field_id("argument"), &mut cursor)
                 .map(|a| self.expr(a, depth + 1))
                 .collect(),
         };
         Filter {
             name,
-            disabled: node.child_by_field_name("disabled").is_some(),
+            disabled: child(node, "disabled").is_some(),
             arguments,
             span: node.byte_range(),
         }
@@ -268,7 +285,7 @@ impl Lower<'_> {
         }
         let span = node.byte_range();
         let d = depth + 1;
-        let field = |name: &str| node.child_by_field_name(name);
+        let field = |name: &str| child(node, name);
         let kind = match node.kind() {
             "variable" => ExprKind::Var(VarPath {
                 root: self.src[span.clone()][1..].to_string(),
@@ -374,7 +391,7 @@ impl Lower<'_> {
                         field("value").map_or_else(|| self.other(node), |a| self.expr(a, d)),
                     ),
                     filters: node
-                        .children_by_field_name("filter", &mut cursor)
+                        .children_by_field_id(field_id("filter"), &mut cursor)
                         .map(|f| self.filter(f, d))
                         .collect(),
                 }
@@ -395,7 +412,7 @@ impl Lower<'_> {
     }
 
     fn pair(&self, node: Node, depth: usize) -> Option<Pair> {
-        let key_node = node.child_by_field_name("key")?;
+        let key_node = child(node, "key")?;
         let key = match key_node.kind() {
             "identifier" | "dotted_name" => PairKey::Name(self.text(key_node)),
             "string" => PairKey::Name(self.name(key_node)),
@@ -403,8 +420,8 @@ impl Lower<'_> {
         };
         Some(Pair {
             key,
-            value: self.expr(node.child_by_field_name("value")?, depth),
-            disabled: node.child_by_field_name("disabled").is_some(),
+            value: self.expr(child(node, "value")?, depth),
+            disabled: child(node, "disabled").is_some(),
             span: node.byte_range(),
         })
     }
@@ -418,18 +435,16 @@ impl Lower<'_> {
             && steps < MAX_DEPTH
         {
             if current.kind() == "member_expression" {
-                let property = current
-                    .child_by_field_name("property")
+                let property = child(current, "property")
                     .map(|p| self.text(p).value)
                     .unwrap_or_default();
                 segments.push(Segment::Field(property));
             } else {
-                let index = current
-                    .child_by_field_name("index")
+                let index = child(current, "index")
                     .map_or_else(|| self.other(current), |i| self.expr(i, depth + 1));
                 segments.push(Segment::Index(Box::new(index)));
             }
-            match current.child_by_field_name("object") {
+            match child(current, "object") {
                 Some(object) => current = object,
                 None => return self.other(node),
             }
