@@ -38,20 +38,37 @@ pub struct CheckedFile {
 
 /// Checks the contents of one file on its own (single-file mode).
 pub fn check_bytes(path: &str, bytes: &[u8], selection: &RuleSelection) -> CheckedFile {
-    let source = Source { path: path.to_string(), bytes: bytes.to_vec() };
-    check_sources(vec![source], Config::default(), selection).pop().expect("one file in, one file out")
+    let source = Source {
+        path: path.to_string(),
+        bytes: bytes.to_vec(),
+    };
+    check_sources(vec![source], Config::default(), selection)
+        .pop()
+        .expect("one file in, one file out")
 }
+
+/// A syntax error: where, and what to say.
+pub type SyntaxIssue = (std::ops::Range<usize>, String);
 
 /// A parsed file with what the parser found wrong with it.
-struct Parsed {
-    model: Arc<FileModel>,
-    syntax: Vec<(std::ops::Range<usize>, String)>,
+pub struct Parsed {
+    pub model: Arc<FileModel>,
+    pub syntax: Vec<SyntaxIssue>,
 }
 
-fn parse_source(source: &Source) -> Parsed {
+/// The syntax errors of a parsed text, as `check_file` takes them.
+pub fn syntax_issues(tree: &SyntaxTree) -> Vec<SyntaxIssue> {
+    syntax_errors(tree).into_iter().map(|e| (e.range, e.message)).collect()
+}
+
+/// Decodes, parses and lowers one file.
+pub fn parse_source(source: &Source) -> Parsed {
     let (text, invalid_at) = match std::str::from_utf8(&source.bytes) {
         Ok(text) => (text.to_owned(), None),
-        Err(error) => (String::from_utf8_lossy(&source.bytes).into_owned(), Some(error.valid_up_to())),
+        Err(error) => (
+            String::from_utf8_lossy(&source.bytes).into_owned(),
+            Some(error.valid_up_to()),
+        ),
     };
     let tree: SyntaxTree = parse(text);
     let mut syntax = Vec::new();
@@ -68,25 +85,40 @@ fn parse_source(source: &Source) -> Parsed {
             ),
         ));
     }
-    syntax.extend(syntax_errors(&tree).into_iter().map(|e| (e.range, e.message)));
-    Parsed { model: Arc::new(FileModel::new(source.path.clone(), &tree)), syntax }
+    syntax.extend(
+        syntax_errors(&tree)
+            .into_iter()
+            .map(|e| (e.range, e.message)),
+    );
+    Parsed {
+        model: Arc::new(FileModel::new(source.path.clone(), &tree)),
+        syntax,
+    }
 }
 
 /// Checks files that form one workspace. Results come back in the order of `sources`.
-pub fn check_sources(sources: Vec<Source>, config: Config, selection: &RuleSelection) -> Vec<CheckedFile> {
+pub fn check_sources(
+    sources: Vec<Source>,
+    config: Config,
+    selection: &RuleSelection,
+) -> Vec<CheckedFile> {
     let parsed: Vec<Parsed> = sources.par_iter().map(parse_source).collect();
     let mut ws = Workspace::new(config);
     for p in &parsed {
         ws.insert(p.model.clone());
     }
     ws.reindex();
-    parsed.par_iter().map(|p| check_file(&p.model, &p.syntax, &ws, selection)).collect()
+    parsed
+        .par_iter()
+        .map(|p| check_file(&p.model, &p.syntax, &ws, selection))
+        .collect()
 }
 
-/// Checks one file of a workspace whose index is built.
-fn check_file(
+/// Checks one file of a workspace whose index is built (the language server calls this for
+/// each open document after an edit).
+pub fn check_file(
     file: &FileModel,
-    syntax: &[(std::ops::Range<usize>, String)],
+    syntax: &[SyntaxIssue],
     ws: &Workspace,
     selection: &RuleSelection,
 ) -> CheckedFile {
@@ -96,31 +128,65 @@ fn check_file(
 
     if let Some(syntax_rule) = rule("XS000").filter(|r| enabled(r.code)) {
         for (range, message) in syntax {
-            findings.extend(to_finding(file, ws, syntax_rule, Diagnostic::new("XS000", range.clone(), message.clone())));
+            findings.extend(to_finding(
+                file,
+                ws,
+                syntax_rule,
+                Diagnostic::new("XS000", range.clone(), message.clone()),
+            ));
         }
     }
 
     let ctx = Context::new(file, ws);
     for (code, check) in CHECKS {
-        let Some(rule) = rule(code).filter(|r| enabled(r.code)) else { continue };
+        let Some(rule) = rule(code).filter(|r| enabled(r.code)) else {
+            continue;
+        };
         match catch_unwind(AssertUnwindSafe(|| check(&ctx))) {
             Ok(diagnostics) => {
-                findings.extend(diagnostics.into_iter().filter_map(|d| to_finding(file, ws, rule, d)));
+                findings.extend(
+                    diagnostics
+                        .into_iter()
+                        .filter_map(|d| to_finding(file, ws, rule, d)),
+                );
             }
-            Err(_) => internal_errors.push(format!("internal error in rule {code} while checking `{}`", file.path)),
+            Err(_) => internal_errors.push(format!(
+                "internal error in rule {code} while checking `{}`",
+                file.path
+            )),
         }
     }
 
     let suppressions = parse_suppressions(&file.model.comments, &file.text);
     findings = apply_suppressions(file, ws, findings, &suppressions, selection);
-    findings.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
-    CheckedFile { path: file.path.clone(), text: file.text.clone(), findings, internal_errors }
+    findings.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+    });
+    CheckedFile {
+        path: file.path.clone(),
+        text: file.text.clone(),
+        findings,
+        internal_errors,
+    }
 }
 
 /// Turns a rule's diagnostic into a finding, or `None` when the configuration turns it off.
-fn to_finding(file: &FileModel, ws: &Workspace, rule: &'static Rule, d: Diagnostic) -> Option<Finding> {
-    let severity = ws.config.severity_of(rule.code, d.severity.unwrap_or(rule.severity))?;
-    let mut finding = Finding::new(rule, file.path.clone(), &file.line_index, d.range, d.message);
+fn to_finding(
+    file: &FileModel,
+    ws: &Workspace,
+    rule: &'static Rule,
+    d: Diagnostic,
+) -> Option<Finding> {
+    let severity = ws
+        .config
+        .severity_of(rule.code, d.severity.unwrap_or(rule.severity))?;
+    let mut finding = Finding::new(
+        rule,
+        file.path.clone(),
+        &file.line_index,
+        d.range,
+        d.message,
+    );
     finding.severity = severity;
     finding.fixes = d.fixes;
     finding.related = d
@@ -153,7 +219,9 @@ fn apply_suppressions(
     let mut kept: Vec<Finding> = findings
         .into_iter()
         .filter(|f| {
-            let hit = suppressions.iter().position(|s| s.covers(f.code, f.range.start, &file.text));
+            let hit = suppressions
+                .iter()
+                .position(|s| s.covers(f.code, f.range.start, &file.text));
             if let Some(i) = hit {
                 used[i] = true;
             }
@@ -169,17 +237,37 @@ fn apply_suppressions(
                 s.codes.join(", "),
                 s.codes.join(", ")
             );
-            kept.extend(to_finding(file, ws, rule, Diagnostic::new("XS001", s.span.clone(), message)));
+            kept.extend(to_finding(
+                file,
+                ws,
+                rule,
+                Diagnostic::new("XS001", s.span.clone(), message),
+            ));
         }
         // Only a suppression of rules that ran can be known to be unused.
-        let all_ran = !s.codes.is_empty() && s.codes.iter().all(|c| selection.is_enabled(c) && crate::rules::rule(c).is_some());
+        let all_ran = !s.codes.is_empty()
+            && s.codes
+                .iter()
+                .all(|c| selection.is_enabled(c) && crate::rules::rule(c).is_some());
         if !used
             && all_ran
             && let Some(rule) = rule("XS002").filter(|r| selection.is_enabled(r.code))
         {
-            let target = if s.file_wide { "in this file" } else { "on the next line" };
-            let message = format!("suppression of {} matches no finding {target}", s.codes.join(", "));
-            kept.extend(to_finding(file, ws, rule, Diagnostic::new("XS002", s.span.clone(), message)));
+            let target = if s.file_wide {
+                "in this file"
+            } else {
+                "on the next line"
+            };
+            let message = format!(
+                "suppression of {} matches no finding {target}",
+                s.codes.join(", ")
+            );
+            kept.extend(to_finding(
+                file,
+                ws,
+                rule,
+                Diagnostic::new("XS002", s.span.clone(), message),
+            ));
         }
     }
     kept
