@@ -34,6 +34,15 @@ pub struct CheckedFile {
     pub findings: Vec<Finding>,
     /// Checks that failed on this file (a bug in xsguard, reported apart from findings).
     pub internal_errors: Vec<String>,
+    /// Findings a suppression comment turned off (SARIF reports them as suppressed).
+    pub suppressed: Vec<SuppressedFinding>,
+}
+
+/// A finding and the reason of the comment that suppressed it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SuppressedFinding {
+    pub finding: Finding,
+    pub reason: Option<String>,
 }
 
 /// Checks the contents of one file on its own (single-file mode).
@@ -158,7 +167,8 @@ pub fn check_file(
     }
 
     let suppressions = parse_suppressions(&file.model.comments, &file.text);
-    findings = apply_suppressions(file, ws, findings, &suppressions, selection);
+    let (mut findings, suppressed) =
+        apply_suppressions(file, ws, findings, &suppressions, selection);
     findings.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });
@@ -167,6 +177,7 @@ pub fn check_file(
         text: file.text.clone(),
         findings,
         internal_errors,
+        suppressed,
     }
 }
 
@@ -214,20 +225,25 @@ fn apply_suppressions(
     findings: Vec<Finding>,
     suppressions: &[Suppression],
     selection: &RuleSelection,
-) -> Vec<Finding> {
+) -> (Vec<Finding>, Vec<SuppressedFinding>) {
     let mut used = vec![false; suppressions.len()];
-    let mut kept: Vec<Finding> = findings
-        .into_iter()
-        .filter(|f| {
-            let hit = suppressions
-                .iter()
-                .position(|s| s.covers(f.code, f.range.start, &file.text));
-            if let Some(i) = hit {
+    let mut kept = Vec::new();
+    let mut suppressed = Vec::new();
+    for f in findings {
+        let hit = suppressions
+            .iter()
+            .position(|s| s.covers(f.code, f.range.start, &file.text));
+        match hit {
+            Some(i) => {
                 used[i] = true;
+                suppressed.push(SuppressedFinding {
+                    finding: f,
+                    reason: suppressions[i].reason.clone(),
+                });
             }
-            hit.is_none()
-        })
-        .collect();
+            None => kept.push(f),
+        }
+    }
     for (s, used) in suppressions.iter().zip(used) {
         if s.reason.is_none()
             && let Some(rule) = rule("XS001").filter(|r| selection.is_enabled(r.code))
@@ -248,7 +264,10 @@ fn apply_suppressions(
         let all_ran = !s.codes.is_empty()
             && s.codes
                 .iter()
-                .all(|c| selection.is_enabled(c) && crate::rules::rule(c).is_some());
+                .all(|c| {
+                    selection.is_enabled(c)
+                        && rule(c).is_some_and(|r| ws.config.severity_of(c, r.severity).is_some())
+                });
         if !used
             && all_ran
             && let Some(rule) = rule("XS002").filter(|r| selection.is_enabled(r.code))
@@ -270,7 +289,7 @@ fn apply_suppressions(
             ));
         }
     }
-    kept
+    (kept, suppressed)
 }
 
 /// The severity a finding of `code` would have, for reports that list rules.

@@ -43,7 +43,11 @@ fn fix_diff_writes_nothing_and_fix_is_idempotent() {
     let out = text(&diff.stdout);
     assert!(out.contains("+  swagger = {active: false}"), "{out}");
     assert!(out.contains("Would fix 4 findings in 4 files"), "{out}");
-    assert_eq!(std::fs::read_to_string(dir.join("crlf.xs")).unwrap(), GROUP, "--diff must not write");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("crlf.xs")).unwrap(),
+        GROUP,
+        "--diff must not write"
+    );
 
     let first = xsguard(&dir, &["fix", "."]);
     assert_eq!(first.status.code(), Some(0), "{}", text(&first.stdout));
@@ -53,12 +57,16 @@ fn fix_diff_writes_nothing_and_fix_is_idempotent() {
         std::fs::read_to_string(dir.join("crlf.xs")).unwrap(),
         "api_group shop {\r\n  canonical = \"shop-v1\"\r\n  swagger = {active: false}\r\n}\r\n"
     );
-    let before: Vec<_> = ["crlf.xs", "flag_missing.xs", "ok_token.xs"].map(|f| std::fs::read(dir.join(f)).unwrap()).into();
+    let before: Vec<_> = ["crlf.xs", "flag_missing.xs", "ok_token.xs"]
+        .map(|f| std::fs::read(dir.join(f)).unwrap())
+        .into();
 
     let second = xsguard(&dir, &["fix", "."]);
     assert_eq!(second.status.code(), Some(0));
     assert!(text(&second.stdout).contains("Fixed 0 findings in 0 files"));
-    let after: Vec<_> = ["crlf.xs", "flag_missing.xs", "ok_token.xs"].map(|f| std::fs::read(dir.join(f)).unwrap()).into();
+    let after: Vec<_> = ["crlf.xs", "flag_missing.xs", "ok_token.xs"]
+        .map(|f| std::fs::read(dir.join(f)).unwrap())
+        .into();
     assert_eq!(before, after);
 
     let check = xsguard(&dir, &["check", "--select", "XS301", "."]);
@@ -73,15 +81,25 @@ fn rules_lists_every_rule_and_explain_shows_its_documentation() {
     assert_eq!(table.status.code(), Some(0));
     let table = text(&table.stdout);
     for rule in xsguard::rules::RULES {
-        assert!(table.contains(rule.code) && table.contains(rule.name), "{} missing", rule.code);
+        assert!(
+            table.contains(rule.code) && table.contains(rule.name),
+            "{} missing",
+            rule.code
+        );
     }
 
     let explain = xsguard(here, &["explain", "xs301"]);
     assert_eq!(explain.status.code(), Some(0));
     let doc = text(&explain.stdout);
-    assert!(doc.starts_with("XS301 public-swagger (warning, CWE-200)"), "{doc}");
+    assert!(
+        doc.starts_with("XS301 public-swagger (warning, CWE-200)"),
+        "{doc}"
+    );
     assert!(doc.contains("## Why is this bad?"));
-    assert_eq!(text(&xsguard(here, &["explain", "public-swagger"]).stdout), doc);
+    assert_eq!(
+        text(&xsguard(here, &["explain", "public-swagger"]).stdout),
+        doc
+    );
 
     let unknown = xsguard(here, &["explain", "XS999"]);
     assert_eq!(unknown.status.code(), Some(2));
@@ -91,8 +109,15 @@ fn rules_lists_every_rule_and_explain_shows_its_documentation() {
 #[test]
 fn every_rule_is_documented() {
     for rule in xsguard::rules::RULES {
-        let doc = xsguard::rules::documentation(rule.code).unwrap_or_else(|| panic!("{} has no documentation", rule.code));
-        for section in ["## What it does", "## Why is this bad?", "## Example", "## Fix", "## Not flagged"] {
+        let doc = xsguard::rules::documentation(rule.code)
+            .unwrap_or_else(|| panic!("{} has no documentation", rule.code));
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Fix",
+            "## Not flagged",
+        ] {
             assert!(doc.contains(section), "{}: missing `{section}`", rule.code);
         }
     }
@@ -107,5 +132,8 @@ fn rules_reference_is_current() {
         std::fs::write(&path, &generated).unwrap();
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(committed == generated, "docs/rules.md is stale: run `XSGUARD_UPDATE_DOCS=1 cargo test -p xsguard --test commands`");
+    assert!(
+        committed == generated,
+        "docs/rules.md is stale: run `XSGUARD_UPDATE_DOCS=1 cargo test -p xsguard --test commands`"
+    );
 }

@@ -17,8 +17,10 @@ fn corpus_dir() -> Option<PathBuf> {
 }
 
 fn known_invalid() -> BTreeSet<String> {
-    let list = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tree-sitter-xanoscript/KNOWN_INVALID.md"))
-        .unwrap();
+    let list = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tree-sitter-xanoscript/KNOWN_INVALID.md"),
+    )
+    .unwrap();
     list.lines()
         .filter_map(|l| l.strip_prefix("| `"))
         .filter_map(|r| r.split_once('`'))
@@ -35,8 +37,15 @@ fn sources(app: &Path, corpus: &Path) -> Vec<Source> {
             if path.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "xs") {
-                let rel = path.strip_prefix(corpus).unwrap().to_string_lossy().replace('\\', "/");
-                out.push(Source { path: rel, bytes: std::fs::read(&path).unwrap() });
+                let rel = path
+                    .strip_prefix(corpus)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push(Source {
+                    path: rel,
+                    bytes: std::fs::read(&path).unwrap(),
+                });
             }
         }
     }
@@ -60,14 +69,21 @@ fn corpus_checks_without_internal_errors_or_unexpected_syntax_errors() {
     let mut files = 0;
     let mut findings = 0;
     for app in apps {
-        let checked = check_sources(sources(&app, &corpus), Config::default(), &RuleSelection::all());
+        let checked = check_sources(
+            sources(&app, &corpus),
+            Config::default(),
+            &RuleSelection::all(),
+        );
         for file in checked {
             files += 1;
             findings += file.findings.len();
             problems.extend(file.internal_errors.iter().cloned());
             if !known.contains(&file.path) {
                 problems.extend(file.findings.iter().filter(|f| f.code == "XS000").map(|f| {
-                    format!("{}:{}:{}: {}", f.path, f.start.line, f.start.column, f.message)
+                    format!(
+                        "{}:{}:{}: {}",
+                        f.path, f.start.line, f.start.column, f.message
+                    )
                 }));
             }
         }

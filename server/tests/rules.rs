@@ -15,7 +15,9 @@ use xsguard::rules::RuleSelection;
 use xsguard::workspace::Config;
 
 fn fixture_dir(code: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules").join(code.to_ascii_lowercase())
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rules")
+        .join(code.to_ascii_lowercase())
 }
 
 fn load(dir: &Path) -> Vec<Source> {
@@ -27,8 +29,15 @@ fn load(dir: &Path) -> Vec<Source> {
             if path.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "xs") {
-                let rel = path.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
-                out.push(Source { path: rel, bytes: std::fs::read(&path).unwrap() });
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push(Source {
+                    path: rel,
+                    bytes: std::fs::read(&path).unwrap(),
+                });
             }
         }
     }
@@ -58,7 +67,10 @@ fn render(files: &[CheckedFile]) -> String {
                 f.path, f.start.line, f.start.column, f.severity, f.code, f.message
             ));
             for r in &f.related {
-                out.push_str(&format!("    related {}:{}:{}: {}\n", r.path, r.start.line, r.start.column, r.message));
+                out.push_str(&format!(
+                    "    related {}:{}:{}: {}\n",
+                    r.path, r.start.line, r.start.column, r.message
+                ));
             }
             for fix in &f.fixes {
                 out.push_str(&format!("    fix: {}\n", fix.title));
@@ -73,22 +85,60 @@ fn check_rule(code: &str) {
     let dir = fixture_dir(code);
     let sources = load(&dir);
     let config = config(&dir);
-    assert!(sources.iter().any(|s| s.path.contains("flag_")), "{code}: no flag_ fixture");
-    assert!(sources.iter().any(|s| s.path.contains("ok_")), "{code}: no ok_ fixture");
+    assert!(
+        sources.iter().any(|s| s.path.contains("flag_")),
+        "{code}: no flag_ fixture"
+    );
+    assert!(
+        sources.iter().any(|s| s.path.contains("ok_")),
+        "{code}: no ok_ fixture"
+    );
     let files = run(code, sources.clone(), &config);
 
     for file in &files {
         let name = file.path.rsplit('/').next().unwrap();
         let syntax = count(file, "XS000");
-        assert_eq!(syntax, 0, "{code}: fixture {} has a syntax error:\n{}", file.path, render(std::slice::from_ref(file)));
+        assert_eq!(
+            syntax,
+            0,
+            "{code}: fixture {} has a syntax error:\n{}",
+            file.path,
+            render(std::slice::from_ref(file))
+        );
         if name.starts_with("flag_") {
-            assert!(count(file, code) > 0, "{code}: {} should be flagged", file.path);
+            assert!(
+                count(file, code) > 0,
+                "{code}: {} should be flagged",
+                file.path
+            );
         }
         if name.starts_with("ok_") {
-            assert_eq!(count(file, code), 0, "{code}: {} must not be flagged:\n{}", file.path, render(std::slice::from_ref(file)));
+            assert_eq!(
+                count(file, code),
+                0,
+                "{code}: {} must not be flagged:\n{}",
+                file.path,
+                render(std::slice::from_ref(file))
+            );
             // Checked alone, a file may get fewer findings but never a wrong one.
-            let alone = run(code, vec![sources.iter().find(|s| s.path == file.path).unwrap().clone()], &config);
-            assert_eq!(count(&alone[0], code), 0, "{code}: {} is flagged when checked alone:\n{}", file.path, render(&alone));
+            let alone = run(
+                code,
+                vec![
+                    sources
+                        .iter()
+                        .find(|s| s.path == file.path)
+                        .unwrap()
+                        .clone(),
+                ],
+                &config,
+            );
+            assert_eq!(
+                count(&alone[0], code),
+                0,
+                "{code}: {} is flagged when checked alone:\n{}",
+                file.path,
+                render(&alone)
+            );
         }
     }
     insta::assert_snapshot!(code.to_ascii_lowercase(), render(&files));
@@ -97,8 +147,9 @@ fn check_rule(code: &str) {
     for (i, file) in files.iter().enumerate() {
         for finding in file.findings.iter().filter(|f| f.code == code) {
             for fix in &finding.fixes {
-                let fixed = apply_fix(&file.text, fix)
-                    .unwrap_or_else(|| panic!("{code}: fix `{}` in {} has bad edits", fix.title, file.path));
+                let fixed = apply_fix(&file.text, fix).unwrap_or_else(|| {
+                    panic!("{code}: fix `{}` in {} has bad edits", fix.title, file.path)
+                });
                 let mut changed = sources.clone();
                 changed[i].bytes = fixed.clone().into_bytes();
                 let after = run(code, changed, &config);
@@ -133,6 +184,6 @@ macro_rules! rule_tests {
 }
 
 rule_tests!(
-    xs101, xs102, xs103, xs104, xs105, xs201, xs202, xs203, xs204, xs301, xs302, xs303, xs401, xs402, xs403, xs501,
-    xs502, xs503,
+    xs101, xs102, xs103, xs104, xs105, xs201, xs202, xs203, xs204, xs301, xs302, xs303, xs401,
+    xs402, xs403, xs501, xs502, xs503,
 );

@@ -63,6 +63,17 @@ pub fn render(files: &[CheckedFile], color: bool, incomplete: bool) -> String {
     out
 }
 
+/// The findings alone, without the summary line (`--quiet`).
+pub fn render_findings(files: &[CheckedFile], color: bool) -> String {
+    let full = render(files, color, false);
+    // The summary is the last line; everything before it is findings.
+    let body = full.trim_end_matches('\n');
+    match body.rfind('\n') {
+        Some(i) => format!("{}\n", body[..i].trim_end_matches('\n')).trim_start_matches('\n').to_string(),
+        None => String::new(),
+    }
+}
+
 /// `path:line:col: severity CODE message`
 fn header(out: &mut String, finding: &Finding, color: bool) {
     let bold = Style::new().effects(Effects::BOLD);

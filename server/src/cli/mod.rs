@@ -1,10 +1,14 @@
 //! The command line: argument parsing, file discovery and output formats.
 
 mod args;
+mod baseline;
 mod files;
+pub mod fingerprint;
 mod fix;
+mod github;
 mod human;
 mod json;
+mod sarif;
 pub mod rules_doc;
 
 use std::ffi::OsString;
@@ -15,7 +19,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-pub use args::{CheckArgs, Cli, Command, ExplainArgs, FixArgs, Format, RulesArgs, RulesFormat};
+pub use args::{CheckArgs, Cli, Command, ExplainArgs, FailOn, FixArgs, Format, RulesArgs, RulesFormat};
 pub use files::{Discovery, discover};
 
 use crate::check::{CheckedFile, Source, check_sources};
@@ -95,14 +99,45 @@ fn prepare(
     ignore: &[String],
     stderr: &mut dyn Write,
 ) -> Result<Run, u8> {
+    prepare_with(paths, select, ignore, None, None, stderr)
+}
+
+/// [`prepare`] with a settings file given on the command line and a name for standard input.
+fn prepare_with(
+    paths: &[std::path::PathBuf],
+    select: &[String],
+    ignore: &[String],
+    config_file: Option<&std::path::Path>,
+    stdin_name: Option<&std::path::Path>,
+    stderr: &mut dyn Write,
+) -> Result<Run, u8> {
     let selection = RuleSelection::from_selectors(select, ignore).map_err(|error| {
         report_error(stderr, &error.to_string());
         EXIT_ERROR
     })?;
-    let config = load_config(paths).map_err(|error| {
+    let is_stdin = paths.len() == 1 && paths[0].as_os_str() == "-";
+    let config_start: Vec<std::path::PathBuf> = match (is_stdin, stdin_name) {
+        (true, Some(name)) => vec![name.to_path_buf()],
+        (true, None) => vec![std::path::PathBuf::from(".")],
+        _ => paths.to_vec(),
+    };
+    let config = match config_file {
+        Some(file) => Config::load(file).map_err(|e| e.to_string()),
+        None => load_config(&config_start),
+    }
+    .map_err(|error| {
         report_error(stderr, &error);
         EXIT_ERROR
     })?;
+    if is_stdin {
+        let mut bytes = Vec::new();
+        if let Err(error) = std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes) {
+            report_error(stderr, &format!("cannot read standard input: {error}"));
+            return Err(EXIT_ERROR);
+        }
+        let path = stdin_name.map_or_else(|| "-".to_string(), |p| p.display().to_string());
+        return Ok(Run { sources: vec![Source { path, bytes }], config, selection, failed: false });
+    }
     let discovery = discover(paths);
     let mut failed = !discovery.errors.is_empty();
     for error in &discovery.errors {
@@ -156,11 +191,18 @@ fn analyze(run: &Run, stderr: &mut dyn Write) -> Result<Vec<CheckedFile>, u8> {
 }
 
 fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color: bool) -> u8 {
-    let run = match prepare(&args.paths, &args.select, &args.ignore, stderr) {
+    let run = match prepare_with(
+        &args.paths,
+        &args.select,
+        &args.ignore,
+        args.config.as_deref(),
+        args.stdin_filename.as_deref(),
+        stderr,
+    ) {
         Ok(run) => run,
         Err(status) => return status,
     };
-    let checked = match analyze(&run, stderr) {
+    let mut checked = match analyze(&run, stderr) {
         Ok(checked) => checked,
         Err(status) => return status,
     };
@@ -172,15 +214,52 @@ fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color
         }
     }
 
-    let output = match args.format {
-        Format::Human => human::render(&checked, color, failed),
-        Format::Json => json::render(&checked),
+    if let Some(path) = &args.write_baseline {
+        return match baseline::write(path, &checked) {
+            Ok(count) => {
+                let message = format!("Wrote {count} finding{} to `{}`.\n", if count == 1 { "" } else { "s" }, path.display());
+                write_out(stdout, stderr, &message).unwrap_or(if failed { EXIT_ERROR } else { EXIT_CLEAN })
+            }
+            Err(error) => {
+                report_error(stderr, &error);
+                EXIT_ERROR
+            }
+        };
+    }
+    if let Some(path) = &args.baseline {
+        match baseline::read(path) {
+            Ok(accepted) => {
+                baseline::filter(&mut checked, &accepted);
+            }
+            Err(error) => {
+                report_error(stderr, &error);
+                return EXIT_ERROR;
+            }
+        }
+    }
+
+    let output = if args.statistics {
+        statistics(&checked)
+    } else {
+        match args.format {
+            Format::Human if args.quiet => human::render_findings(&checked, color),
+            Format::Human => human::render(&checked, color, failed),
+            Format::Json => json::render(&checked),
+            Format::Sarif => sarif::render(&checked),
+            Format::Github => github::render(&checked),
+        }
     };
     if let Some(status) = write_out(stdout, stderr, &output) {
         return status;
     }
 
-    let found = checked.iter().any(|file| !file.findings.is_empty());
+    let threshold = match args.fail_on {
+        FailOn::Info => crate::finding::Severity::Info,
+        FailOn::Warning => crate::finding::Severity::Warning,
+        FailOn::Error => crate::finding::Severity::Error,
+    };
+    // `Severity` orders from most to least severe.
+    let found = checked.iter().flat_map(|file| &file.findings).any(|f| f.severity <= threshold);
     if failed {
         EXIT_ERROR
     } else if found {
@@ -188,6 +267,18 @@ fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color
     } else {
         EXIT_CLEAN
     }
+}
+
+/// Findings per rule, most frequent first.
+fn statistics(files: &[CheckedFile]) -> String {
+    let mut counts: std::collections::BTreeMap<&str, (usize, &str)> = std::collections::BTreeMap::new();
+    for f in files.iter().flat_map(|file| &file.findings) {
+        counts.entry(f.code).or_insert((0, f.name)).0 += 1;
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
+    let width = rows.iter().map(|r| r.1.0.to_string().len()).max().unwrap_or(1);
+    rows.iter().map(|(code, (n, name))| format!("{n:>width$}  {code}  {name}\n")).collect()
 }
 
 /// Writes the report; `Some(status)` when it could not be written.
