@@ -106,21 +106,20 @@ pub fn parse_source(source: &Source) -> Parsed {
 }
 
 /// Checks files that form one workspace. Results come back in the order of `sources`.
-pub fn check_sources(
-    sources: Vec<Source>,
-    config: Config,
-    selection: &RuleSelection,
-) -> Vec<CheckedFile> {
+pub fn check_sources(sources: Vec<Source>, config: Config, selection: &RuleSelection) -> Vec<CheckedFile> {
+    check_workspace(sources, config, selection).1
+}
+
+/// Like [`check_sources`], also returning the workspace index (for reports such as the audit).
+pub fn check_workspace(sources: Vec<Source>, config: Config, selection: &RuleSelection) -> (Workspace, Vec<CheckedFile>) {
     let parsed: Vec<Parsed> = sources.par_iter().map(parse_source).collect();
     let mut ws = Workspace::new(config);
     for p in &parsed {
         ws.insert(p.model.clone());
     }
     ws.reindex();
-    parsed
-        .par_iter()
-        .map(|p| check_file(&p.model, &p.syntax, &ws, selection))
-        .collect()
+    let checked = parsed.par_iter().map(|p| check_file(&p.model, &p.syntax, &ws, selection)).collect();
+    (ws, checked)
 }
 
 /// Checks one file of a workspace whose index is built (the language server calls this for

@@ -5,6 +5,7 @@
 //! and reports [`Finding`]s.
 
 pub mod analysis;
+pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod finding;

@@ -20,6 +20,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Apply the fixes of findings to the files.
     Fix(FixArgs),
+    /// Write the pre-launch audit report: endpoint inventory, api groups, tables, findings.
+    Audit(AuditArgs),
     /// List every rule.
     Rules(RulesArgs),
     /// Show a rule's documentation.
@@ -48,6 +50,31 @@ pub struct FixArgs {
     /// Rules whose fixes not to apply.
     #[arg(long, value_name = "CODES", value_delimiter = ',')]
     pub ignore: Vec<String>,
+}
+
+/// Arguments of `xsguard audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The folder of the Xano app (or single files).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Markdown)]
+    pub format: AuditFormat,
+
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// How `xsguard audit` writes its report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Markdown,
+    /// A single self-contained page.
+    Html,
+    Json,
 }
 
 /// Arguments of `xsguard rules`.

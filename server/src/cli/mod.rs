@@ -19,7 +19,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-pub use args::{CheckArgs, Cli, Command, ExplainArgs, FailOn, FixArgs, Format, RulesArgs, RulesFormat};
+pub use args::{
+    AuditArgs, AuditFormat, CheckArgs, Cli, Command, ExplainArgs, FailOn, FixArgs, Format, RulesArgs, RulesFormat,
+};
 pub use files::{Discovery, discover};
 
 use crate::check::{CheckedFile, Source, check_sources};
@@ -77,6 +79,7 @@ where
     match cli.command {
         Command::Check(args) => check(&args, stdout, stderr, color),
         Command::Fix(args) => fix(&args, stdout, stderr),
+        Command::Audit(args) => audit(&args, stdout, stderr),
         Command::Rules(args) => rules(&args, stdout, stderr),
         Command::Explain(args) => explain(&args, stdout, stderr),
     }
@@ -347,6 +350,38 @@ fn fix(args: &FixArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
     } else {
         EXIT_CLEAN
     }
+}
+
+fn audit(args: &AuditArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    let run = match prepare(&args.paths, &[], &[], stderr) {
+        Ok(run) => run,
+        Err(status) => return status,
+    };
+    let built = catch_unwind(AssertUnwindSafe(|| {
+        let (ws, mut checked) = crate::check::check_workspace(run.sources.clone(), run.config.clone(), &run.selection);
+        checked.sort_by(|a, b| a.path.cmp(&b.path));
+        crate::audit::Audit::build(&ws, &checked)
+    }));
+    let Ok(report) = built else {
+        report_error(stderr, "internal error while auditing");
+        return EXIT_ERROR;
+    };
+    let text = match args.format {
+        AuditFormat::Markdown => crate::audit::markdown(&report),
+        AuditFormat::Html => crate::audit::html(&report),
+        AuditFormat::Json => report.json(),
+    };
+    let status = match &args.output {
+        Some(path) => match std::fs::write(path, &text) {
+            Ok(()) => None,
+            Err(error) => {
+                report_error(stderr, &format!("cannot write `{}`: {error}", path.display()));
+                Some(EXIT_ERROR)
+            }
+        },
+        None => write_out(stdout, stderr, &text),
+    };
+    status.unwrap_or(if run.failed { EXIT_ERROR } else { EXIT_CLEAN })
 }
 
 fn rules(args: &RulesArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
