@@ -112,13 +112,37 @@ pub fn check_sources(sources: Vec<Source>, config: Config, selection: &RuleSelec
 
 /// Like [`check_sources`], also returning the workspace index (for reports such as the audit).
 pub fn check_workspace(sources: Vec<Source>, config: Config, selection: &RuleSelection) -> (Workspace, Vec<CheckedFile>) {
-    let parsed: Vec<Parsed> = sources.par_iter().map(parse_source).collect();
+    check_workspace_with_progress(sources, config, selection, &|| {})
+}
+
+/// [`check_workspace`], calling `tick` once per file parsed and once per file checked.
+pub fn check_workspace_with_progress(
+    sources: Vec<Source>,
+    config: Config,
+    selection: &RuleSelection,
+    tick: &(dyn Fn() + Sync),
+) -> (Workspace, Vec<CheckedFile>) {
+    let parsed: Vec<Parsed> = sources
+        .par_iter()
+        .map(|s| {
+            let parsed = parse_source(s);
+            tick();
+            parsed
+        })
+        .collect();
     let mut ws = Workspace::new(config);
     for p in &parsed {
         ws.insert(p.model.clone());
     }
     ws.reindex();
-    let checked = parsed.par_iter().map(|p| check_file(&p.model, &p.syntax, &ws, selection)).collect();
+    let checked = parsed
+        .par_iter()
+        .map(|p| {
+            let checked = check_file(&p.model, &p.syntax, &ws, selection);
+            tick();
+            checked
+        })
+        .collect();
     (ws, checked)
 }
 

@@ -24,7 +24,7 @@ pub use args::{
 };
 pub use files::{Discovery, discover};
 
-use crate::check::{CheckedFile, Source, check_sources};
+use crate::check::{CheckedFile, Source};
 use crate::rules::RuleSelection;
 use crate::workspace::Config;
 
@@ -180,11 +180,32 @@ fn prepare_with(
     })
 }
 
-/// Checks the run's files; a bug in the analysis is reported instead of crashing.
+/// Files from which a progress bar is worth showing.
+const PROGRESS_THRESHOLD: usize = 500;
+
+/// Checks the run's files; a bug in the analysis is reported instead of crashing. Shows a
+/// progress bar on a terminal when the tree is large.
 fn analyze(run: &Run, stderr: &mut dyn Write) -> Result<Vec<CheckedFile>, u8> {
-    let mut checked = catch_unwind(AssertUnwindSafe(|| {
-        check_sources(run.sources.clone(), run.config.clone(), &run.selection)
-    }))
+    let bar = (std::io::stderr().is_terminal() && run.sources.len() >= PROGRESS_THRESHOLD).then(|| {
+        let bar = indicatif::ProgressBar::new(2 * run.sources.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} checking {pos}/{len} {wide_bar} {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let tick = || {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
+    let checked = catch_unwind(AssertUnwindSafe(|| {
+        crate::check::check_workspace_with_progress(run.sources.clone(), run.config.clone(), &run.selection, &tick).1
+    }));
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let mut checked = checked
     .map_err(|_| {
         report_error(stderr, "internal error while checking");
         EXIT_ERROR
