@@ -29,7 +29,7 @@ pub struct CheckedFile {
     /// The path as reported in findings.
     pub path: String,
     /// The decoded text; invalid UTF-8 sequences are replaced with U+FFFD.
-    pub text: String,
+    pub text: Arc<str>,
     /// Findings ordered by position.
     pub findings: Vec<Finding>,
     /// Checks that failed on this file (a bug in xsguard, reported apart from findings).
@@ -130,6 +130,8 @@ pub fn check_workspace_with_progress(
             parsed
         })
         .collect();
+    // The models hold the decoded text; the raw bytes are not needed any more.
+    drop(sources);
     let mut ws = Workspace::new(config);
     for p in &parsed {
         ws.insert(p.model.clone());

@@ -94,7 +94,7 @@ fn fix_file(file: &CheckedFile, unsafe_fixes: bool) -> Option<(String, usize)> {
     }
     let text = apply_edits(&file.text, &edits)?;
     let errors_before = syntax_error_count(&file.text);
-    (syntax_error_count(&text) <= errors_before && text != file.text).then_some((text, count))
+    (syntax_error_count(&text) <= errors_before && *text != *file.text).then_some((text, count))
 }
 
 fn syntax_error_count(text: &str) -> usize {

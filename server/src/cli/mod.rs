@@ -185,7 +185,7 @@ const PROGRESS_THRESHOLD: usize = 500;
 
 /// Checks the run's files; a bug in the analysis is reported instead of crashing. Shows a
 /// progress bar on a terminal when the tree is large.
-fn analyze(run: &Run, stderr: &mut dyn Write) -> Result<Vec<CheckedFile>, u8> {
+fn analyze(run: &mut Run, stderr: &mut dyn Write) -> Result<Vec<CheckedFile>, u8> {
     let bar = (std::io::stderr().is_terminal() && run.sources.len() >= PROGRESS_THRESHOLD).then(|| {
         let bar = indicatif::ProgressBar::new(2 * run.sources.len() as u64);
         bar.set_style(
@@ -199,8 +199,10 @@ fn analyze(run: &Run, stderr: &mut dyn Write) -> Result<Vec<CheckedFile>, u8> {
             bar.inc(1);
         }
     };
+    // The sources are not needed after checking: do not keep a second copy of every file.
+    let sources = std::mem::take(&mut run.sources);
     let checked = catch_unwind(AssertUnwindSafe(|| {
-        crate::check::check_workspace_with_progress(run.sources.clone(), run.config.clone(), &run.selection, &tick).1
+        crate::check::check_workspace_with_progress(sources, run.config.clone(), &run.selection, &tick).1
     }));
     if let Some(bar) = &bar {
         bar.finish_and_clear();
@@ -215,7 +217,7 @@ fn analyze(run: &Run, stderr: &mut dyn Write) -> Result<Vec<CheckedFile>, u8> {
 }
 
 fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color: bool) -> u8 {
-    let run = match prepare_with(
+    let mut run = match prepare_with(
         &args.paths,
         &args.select,
         &args.ignore,
@@ -226,7 +228,7 @@ fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color
         Ok(run) => run,
         Err(status) => return status,
     };
-    let mut checked = match analyze(&run, stderr) {
+    let mut checked = match analyze(&mut run, stderr) {
         Ok(checked) => checked,
         Err(status) => return status,
     };

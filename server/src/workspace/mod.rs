@@ -21,7 +21,7 @@ use crate::syntax::{LineIndex, SyntaxTree};
 #[derive(Debug)]
 pub struct FileModel {
     pub path: String,
-    pub text: String,
+    pub text: Arc<str>,
     pub model: SourceFile,
     pub line_index: LineIndex,
 }
@@ -30,7 +30,7 @@ impl FileModel {
     pub fn new(path: impl Into<String>, syntax: &SyntaxTree) -> Self {
         Self {
             path: path.into(),
-            text: syntax.text().to_string(),
+            text: Arc::from(syntax.text()),
             model: crate::model::lower(syntax.tree().root_node(), syntax.text()),
             line_index: syntax.line_index().clone(),
         }
