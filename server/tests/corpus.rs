@@ -1,10 +1,13 @@
 //! Every app of the shared corpus of real XanoScript (when present beside the checkout) checks
-//! without an internal error, and XS000 appears only on the files the grammar lists as invalid.
+//! without an internal error, XS000 appears only on the files the grammar lists as invalid, and
+//! every fix offered on a corpus file applies without adding a syntax error.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use xsguard::check::{Source, check_sources};
+use xsguard::fix::apply_fix;
+use xsguard::syntax::{parse, syntax_errors};
 use xsguard::rules::RuleSelection;
 use xsguard::workspace::Config;
 
@@ -68,6 +71,7 @@ fn corpus_checks_without_internal_errors_or_unexpected_syntax_errors() {
     let mut problems = Vec::new();
     let mut files = 0;
     let mut findings = 0;
+    let mut fixes = 0;
     for app in apps {
         let checked = check_sources(
             sources(&app, &corpus),
@@ -77,6 +81,18 @@ fn corpus_checks_without_internal_errors_or_unexpected_syntax_errors() {
         for file in checked {
             files += 1;
             findings += file.findings.len();
+            // Every offered fix, applied alone, leaves a file with no new syntax error.
+            let errors = syntax_errors(&parse(file.text.to_string())).len();
+            for finding in &file.findings {
+                for fix in &finding.fixes {
+                    fixes += 1;
+                    match apply_fix(&file.text, fix) {
+                        Some(fixed) if syntax_errors(&parse(fixed.clone())).len() <= errors => {}
+                        Some(_) => problems.push(format!("{}: fix `{}` adds a syntax error", file.path, fix.title)),
+                        None => problems.push(format!("{}: fix `{}` has invalid edits", file.path, fix.title)),
+                    }
+                }
+            }
             problems.extend(file.internal_errors.iter().cloned());
             if !known.contains(&file.path) {
                 problems.extend(file.findings.iter().filter(|f| f.code == "XS000").map(|f| {
@@ -88,6 +104,6 @@ fn corpus_checks_without_internal_errors_or_unexpected_syntax_errors() {
             }
         }
     }
-    eprintln!("corpus: {files} files, {findings} findings");
+    eprintln!("corpus: {files} files, {findings} findings, {fixes} fixes applied");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
