@@ -137,3 +137,32 @@ fn rules_reference_is_current() {
         "docs/rules.md is stale: run `XSGUARD_UPDATE_DOCS=1 cargo test -p xsguard --test commands`"
     );
 }
+
+#[test]
+fn suppressions_and_excludes() {
+    let dir = std::env::temp_dir().join(format!("xsguard-commands-suppress-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("legacy")).unwrap();
+    let group = |name: &str| format!("api_group {name} {{\n  canonical = \"{name}\"\n}}\n");
+    std::fs::write(dir.join("quiet.xs"), format!("// xsguard-ignore XS301: internal group behind the VPN\n{}", group("a"))).unwrap();
+    std::fs::write(dir.join("reasonless.xs"), format!("// xsguard-ignore XS301\n{}", group("b"))).unwrap();
+    std::fs::write(dir.join("unused.xs"), "// xsguard-ignore-file XS301: nothing to hide\napi_group c {\n  canonical = \"c\"\n  swagger = {active: false}\n}\n").unwrap();
+    std::fs::write(dir.join("legacy/old.xs"), group("d")).unwrap();
+    std::fs::write(dir.join("xsguard.toml"), "exclude = [\"legacy/**\"]\n").unwrap();
+
+    let out = xsguard(&dir, &["check", "--format", "json", "--select", "XS0,XS301", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut seen: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap().trim_start_matches("./").to_string(), f["code"].as_str().unwrap().to_string()))
+        .collect();
+    seen.sort();
+    let expect = |p: &str, c: &str| (p.to_string(), c.to_string());
+    // quiet.xs is suppressed with a reason; reasonless.xs is suppressed but reported (XS001);
+    // unused.xs's suppression matches nothing (XS002); legacy/ is excluded.
+    assert_eq!(seen, [expect("reasonless.xs", "XS001"), expect("unused.xs", "XS002")]);
+    let _ = std::fs::remove_dir_all(dir);
+}
