@@ -1,10 +1,372 @@
 //! ## What it does
-//! (not written yet)
+//! Reports an `api_group` whose CORS policy lets any web site call it from a browser: no `cors`
+//! setting (Xano's default answers every origin, with credentials allowed), a `cors` whose
+//! `mode` is the default or wildcard mode, `origins` that contain `*` (or the `null` origin of
+//! sandboxed pages and local files), or credentials allowed together with a wildcard origin.
+//!
+//! ## Why is this bad?
+//! With a wildcard policy any page a signed-in user visits can script requests to the API and
+//! read the answers; with credentials allowed the browser attaches the user's cookies too. CORS
+//! is what keeps other sites' scripts from reading your API's answers in your users' browsers
+//! (CWE-942: Permissive Cross-domain Policy with Untrusted Domains; OWASP API8:2023 Security
+//! Misconfiguration).
+//!
+//! ## Example
+//! ```xs
+//! api_group shop {
+//!   canonical = "shop-v1"
+//!   cors = {
+//!     mode       : "custom"
+//!     origins    : ["*"]
+//!     credentials: true
+//!   }
+//! }
+//! ```
+//!
+//! ## Fix
+//! List the origins of your own front ends:
+//! ```xs
+//! api_group shop {
+//!   canonical = "shop-v1"
+//!   cors = {
+//!     mode       : "custom"
+//!     origins    : ["https://app.example.com"]
+//!     methods    : ["GET", "POST"]
+//!     headers    : ["Authorization", "Content-Type"]
+//!     credentials: false
+//!     max_age    : 3600
+//!   }
+//! }
+//! ```
+//! The fix writes (or rewrites) a custom `cors` block whose `methods` are the verbs the
+//! group's endpoints use and whose only origin is the placeholder
+//! `https://REPLACE-ME.example.com`: replace it with your front end's origin before deploying.
+//! Existing `headers`, `credentials` and `max_age` values are kept.
+//!
+//! ## Not flagged
+//! A custom `cors` with explicit origins (`http://localhost:5173` included), with or without
+//! credentials; an empty `origins` list; api groups with `active = false`, which nothing
+//! outside Xano can reach.
+
+use crate::finding::{Fix, TextEdit};
+use crate::fix::{indent_at, indent_unit, insert_lines_after, line_ending};
+use crate::model::{Expr, ExprKind, Object};
+use crate::workspace::literal_name;
 
 use super::context::{Context, Diagnostic};
 
 pub const CODE: &str = "XS302";
 
-pub fn check(_ctx: &Context) -> Vec<Diagnostic> {
-    Vec::new()
+/// The origin the fix writes: obviously not a real one, so nobody ships it by accident.
+const ORIGIN_PLACEHOLDER: &str = "https://REPLACE-ME.example.com";
+
+const VERBS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+pub fn check(ctx: &Context) -> Vec<Diagnostic> {
+    ctx.objects("api_group")
+        .filter_map(|group| check_group(ctx, group))
+        .collect()
+}
+
+fn check_group(ctx: &Context, group: &Object) -> Option<Diagnostic> {
+    let active = group
+        .attribute("active")
+        .and_then(|a| a.value.as_bool())
+        .unwrap_or(true);
+    if !active {
+        return None;
+    }
+    let name = group
+        .name
+        .as_ref()
+        .map_or("this group", |n| n.value.as_str());
+    let cors = group.attribute("cors");
+    // `cors { ... }` written as a block is not something Xano reads: judge its values anyway,
+    // with the spellings people use there.
+    let block = group
+        .body
+        .statements()
+        .find(|s| s.name.value == "cors")
+        .and_then(|s| s.body.as_ref());
+    let (problem, range) = match (cors, block) {
+        (Some(attr), _) => (problem_of(&attr.value)?, attr.span.clone()),
+        (None, Some(b)) => {
+            let origins = b
+                .attribute("origins")
+                .or_else(|| b.attribute("allow_origins"))
+                .map(|a| &a.value);
+            let credentials = b
+                .attribute("credentials")
+                .or_else(|| b.attribute("allow_credentials"))
+                .and_then(|a| a.value.as_bool())
+                .unwrap_or(false);
+            let problem = match origins {
+                Some(o) => origins_problem(o, credentials)?,
+                None => Problem::NoOrigins,
+            };
+            (problem, b.span.clone())
+        }
+        (None, None) => {
+            let range = group.name.as_ref().map_or(group.kind.span.clone(), |n| {
+                group.kind.span.start..n.span.end
+            });
+            (Problem::Missing, range)
+        }
+    };
+    let message = match &problem {
+        Problem::Missing => format!(
+            "api group `{name}` has no `cors` setting, so Xano's default applies: every origin may call it, with credentials"
+        ),
+        Problem::DefaultMode(mode) if mode == "default" => format!(
+            "api group `{name}` uses CORS mode `default`, which lets every origin call it, with credentials"
+        ),
+        Problem::DefaultMode(mode) => {
+            format!("api group `{name}` uses CORS mode `{mode}`, which lets every origin call it")
+        }
+        Problem::NoOrigins => format!(
+            "api group `{name}` sets CORS without listing origins, so every origin may call it"
+        ),
+        Problem::Wildcard { credentials: true } => format!(
+            "api group `{name}` allows credentials for the wildcard origin `*`: any web site can make signed-in requests and read the answers"
+        ),
+        Problem::Wildcard { credentials: false } => format!(
+            "api group `{name}` allows the wildcard origin `*`: any web site can call it from a browser"
+        ),
+        Problem::NullOrigin => format!(
+            "api group `{name}` allows the `null` origin, which any sandboxed page or local file can claim"
+        ),
+    };
+    let fix = fix(ctx, group, cors.map(|a| (a.span.clone(), &a.value)));
+    Some(Diagnostic::new(CODE, range, message).with_fix(fix))
+}
+
+enum Problem {
+    Missing,
+    DefaultMode(String),
+    NoOrigins,
+    Wildcard { credentials: bool },
+    NullOrigin,
+}
+
+fn problem_of(cors: &Expr) -> Option<Problem> {
+    match &cors.kind {
+        ExprKind::Object(_) => {}
+        // `cors = false` or a reference: nothing to judge.
+        _ => return None,
+    }
+    let mode = cors
+        .get("mode")
+        .and_then(literal_name)
+        .unwrap_or("default")
+        .to_ascii_lowercase();
+    if matches!(
+        mode.as_str(),
+        "default" | "wildcard" | "*" | "all" | "any" | "open"
+    ) {
+        return Some(Problem::DefaultMode(mode));
+    }
+    let credentials = cors
+        .get("credentials")
+        .and_then(Expr::as_bool)
+        .unwrap_or(false);
+    match cors.get("origins") {
+        Some(origins) => origins_problem(origins, credentials),
+        None => Some(Problem::NoOrigins),
+    }
+}
+
+fn origins_problem(origins: &Expr, credentials: bool) -> Option<Problem> {
+    let values: Vec<&str> = match &origins.kind {
+        ExprKind::Array(items) => items.iter().filter_map(Expr::string_value).collect(),
+        ExprKind::String(s) => vec![s.as_str()],
+        _ => return None,
+    };
+    let values: Vec<String> = values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(|v| v.trim().to_ascii_lowercase())
+        .collect();
+    if values
+        .iter()
+        .any(|v| v == "*" || v == "https://*" || v == "http://*")
+    {
+        return Some(Problem::Wildcard { credentials });
+    }
+    if values.iter().any(|v| v == "null") {
+        return Some(Problem::NullOrigin);
+    }
+    None
+}
+
+/// The verbs of the endpoints that join the group (`api_group = "<name>"`), in the usual
+/// order; every verb when none is known.
+fn group_verbs(ctx: &Context, group: &Object) -> Vec<&'static str> {
+    let Some(name) = group.name.as_ref().map(|n| n.value.as_str()) else {
+        return VERBS.to_vec();
+    };
+    let mut used = [false; VERBS.len()];
+    for file in ctx.ws.files() {
+        for obj in &file.model.objects {
+            if obj.kind.value != "query"
+                || obj
+                    .attribute("api_group")
+                    .and_then(|a| literal_name(&a.value))
+                    != Some(name)
+            {
+                continue;
+            }
+            let verb = obj.header("verb").map(|a| match &a.value.kind {
+                ExprKind::Word(w) | ExprKind::String(w) => w.to_ascii_uppercase(),
+                _ => String::new(),
+            });
+            if let Some(i) = verb.and_then(|v| VERBS.iter().position(|x| *x == v)) {
+                used[i] = true;
+            }
+        }
+    }
+    if used.iter().any(|u| *u) {
+        VERBS
+            .iter()
+            .zip(used)
+            .filter_map(|(v, u)| u.then_some(*v))
+            .collect()
+    } else {
+        VERBS.to_vec()
+    }
+}
+
+/// Writes the `cors` block, replacing the current one or inserting it after the settings Xano
+/// exports before it.
+fn fix(ctx: &Context, group: &Object, current: Option<(crate::model::Span, &Expr)>) -> Fix {
+    let text = ctx.text();
+    let verbs = group_verbs(ctx, group);
+    let quoted = |items: &[&str]| {
+        items
+            .iter()
+            .map(|v| format!("\"{v}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let kept = |key: &str| {
+        current
+            .as_ref()
+            .and_then(|(span, value)| {
+                let v = value.get(key)?;
+                // A value kept as written.
+                text.get(v.span.clone())
+                    .filter(|_| span.start <= v.span.start)
+            })
+            .map(str::to_string)
+    };
+    let list = |key: &str| {
+        kept(key).filter(|h| h.starts_with('[') && !h.contains('*') && !h.contains('\n'))
+    };
+    // Origins already listed stay, minus the wildcard and `null`.
+    let origins: Vec<String> = current
+        .as_ref()
+        .and_then(|(_, value)| match &value.get("origins")?.kind {
+            ExprKind::Array(items) => Some(
+                items
+                    .iter()
+                    .filter_map(Expr::string_value)
+                    .map(str::trim)
+                    .filter(|o| {
+                        !o.is_empty()
+                            && !o.contains(['*', '"', '\\'])
+                            && !o.eq_ignore_ascii_case("null")
+                    })
+                    .map(|o| format!("\"{o}\""))
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let placeholder = origins.is_empty();
+    let origins = if placeholder {
+        format!("[\"{ORIGIN_PLACEHOLDER}\"]")
+    } else {
+        format!("[{}]", origins.join(", "))
+    };
+    let methods = list("methods").unwrap_or_else(|| format!("[{}]", quoted(&verbs)));
+    let headers = list("headers")
+        .unwrap_or_else(|| format!("[{}]", quoted(&["Authorization", "Content-Type"])));
+    let credentials = kept("credentials").unwrap_or_else(|| "false".into());
+    let max_age = kept("max_age").unwrap_or_else(|| "3600".into());
+    let entries = [
+        ("mode", "\"custom\"".to_string()),
+        ("origins", origins),
+        ("methods", methods),
+        ("headers", headers),
+        ("credentials", credentials),
+        ("max_age", max_age),
+    ];
+    let width = entries.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let unit = indent_unit(text);
+    let title = if placeholder {
+        format!(
+            "Restrict CORS to your own origins (replace the placeholder `{ORIGIN_PLACEHOLDER}` with your front end's origin)"
+        )
+    } else {
+        "Allow only the origins already listed (custom mode, no wildcard)".to_string()
+    };
+    let body_lines = |inner: &str| -> Vec<String> {
+        entries
+            .iter()
+            .map(|(k, v)| format!("{inner}{k:<width$}: {v}"))
+            .collect()
+    };
+    match current {
+        Some((span, _)) => {
+            let outer = indent_at(text, span.start).to_string();
+            let inner = format!("{outer}{unit}");
+            let eol = line_ending(text);
+            let mut new_text = String::from("cors = {");
+            for line in body_lines(&inner) {
+                new_text.push_str(eol);
+                new_text.push_str(&line);
+            }
+            new_text.push_str(eol);
+            new_text.push_str(&outer);
+            new_text.push('}');
+            Fix {
+                title,
+                edits: vec![TextEdit {
+                    range: span,
+                    new_text,
+                }],
+            }
+        }
+        None => {
+            // Xano exports `cors` after these settings; put it where the exporter would.
+            let before = [
+                "canonical",
+                "description",
+                "active",
+                "swagger",
+                "docs",
+                "tags",
+                "history",
+            ];
+            let anchor = group
+                .body
+                .attributes()
+                .filter(|a| before.contains(&a.key.value.as_str()))
+                .last()
+                .or_else(|| group.body.attributes().next());
+            let (offset, indent) = match anchor {
+                Some(a) => (a.span.end, indent_at(text, a.span.start).to_string()),
+                None => (
+                    group.body.span.start,
+                    format!("{}{unit}", indent_at(text, group.span.start)),
+                ),
+            };
+            let mut lines = vec!["cors = {".to_string()];
+            lines.extend(body_lines(&unit));
+            lines.push("}".to_string());
+            Fix {
+                title,
+                edits: vec![insert_lines_after(text, offset, &indent, &lines)],
+            }
+        }
+    }
 }
