@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod finding;
 pub mod fix;
+pub mod lsp;
 pub mod model;
 pub mod rules;
 pub mod syntax;

@@ -26,6 +26,17 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show a rule's documentation.
     Explain(ExplainArgs),
+    /// Run the language server on standard input and output.
+    Lsp(LspArgs),
+}
+
+/// Arguments of `xsguard lsp`.
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Talk over standard input and output (the only transport; accepted because editor
+    /// clients pass it).
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 /// Arguments of `xsguard fix`.

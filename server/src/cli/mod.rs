@@ -37,6 +37,14 @@ pub const EXIT_ERROR: u8 = 2;
 
 /// Runs the command line with the process's arguments and standard streams.
 pub fn main() -> ExitCode {
+    // The language server writes to stdout from its own threads, so it must run without the
+    // stdout lock taken below.
+    if let Ok(Cli {
+        command: Command::Lsp(_),
+    }) = Cli::try_parse_from(std::env::args_os())
+    {
+        return ExitCode::from(crate::lsp::run());
+    }
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let status = run(
         std::env::args_os(),
@@ -82,6 +90,7 @@ where
         Command::Audit(args) => audit(&args, stdout, stderr),
         Command::Rules(args) => rules(&args, stdout, stderr),
         Command::Explain(args) => explain(&args, stdout, stderr),
+        Command::Lsp(_) => crate::lsp::run(),
     }
 }
 

@@ -1,0 +1,277 @@
+//! The language server's two costs a user feels. Figures go to docs/performance.md.
+//!
+//! - Keystroke to fresh diagnostics in a 2,000-line file: the incremental reparse, the model,
+//!   the index update and the analysis of that file, as the server runs them after the
+//!   debounce (which is left out). Criterion reports the mean; p50 and p99 of 2,000 keystrokes
+//!   are printed after it.
+//! - Startup and indexing of 1,000 files: in process (discovery, parallel parsing, index), and
+//!   end to end (spawn `xsguard lsp`, `initialize`, `initialized`, until a workspace symbol
+//!   request, which waits for the index, is answered).
+//!
+//! The files come from the shared corpus when present (`XSGUARD_CORPUS` or ../../shared/corpus),
+//! else from the bundled example app.
+
+#[path = "../tests/lsp/client.rs"]
+mod client;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use serde_json::json;
+use tower_lsp_server::ls_types::{Range, TextDocumentContentChangeEvent, Uri};
+use xsguard::lsp::convert::{self, Encoding};
+use xsguard::lsp::documents::Document;
+use xsguard::lsp::engine::Engine;
+use xsguard::lsp::index::{Plan, Project};
+
+const FILE_LINES: usize = 2_000;
+const WORKSPACE_FILES: usize = 1_000;
+const KEYSTROKES: usize = 2_000;
+
+fn examples() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/shop");
+    std::fs::canonicalize(&dir).unwrap_or(dir)
+}
+
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("XSGUARD_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
+    dir.is_dir().then_some(dir)
+}
+
+/// Every `.xs` file under `dir`, sorted.
+fn xs_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "xs") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A 2,000-line file of endpoints and functions from the example app (those that parse: one
+/// unclosed brace would make the rest of the file a different one).
+fn big_file() -> String {
+    let parts: Vec<String> = xs_files(&examples())
+        .into_iter()
+        .filter(|p| !p.to_string_lossy().contains("/tables/"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .filter(|text| {
+            !xsguard::syntax::parse(text.as_str())
+                .tree()
+                .root_node()
+                .has_error()
+        })
+        .collect();
+    let mut text = String::new();
+    while text.lines().count() < FILE_LINES {
+        for part in &parts {
+            text.push_str(part);
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// The big file open in an engine whose index holds the example app.
+struct Editor {
+    engine: Engine,
+    document: Document,
+    /// Where the user types: just inside a string in the middle of the file.
+    at: usize,
+    version: i32,
+}
+
+impl Editor {
+    fn new() -> Self {
+        let engine = Engine::new(Arc::default());
+        let project = Project::load(Plan::discover(&examples()), &AtomicUsize::new(0));
+        engine.update(|index| {
+            index.add(project);
+            true
+        });
+        let text = big_file();
+        let middle = text.len() / 2;
+        let at = middle + text[middle..].find("= \"").unwrap() + 3;
+        let path = examples().join("apis/big.xs");
+        let uri = Uri::from_str(&format!("file://{}", path.display())).unwrap();
+        let mut editor = Self {
+            engine,
+            document: Document::new(uri, 1, 1, text),
+            at,
+            version: 1,
+        };
+        editor.analyze();
+        editor
+    }
+
+    /// Types one character (or deletes it again, every other time) and returns the number of
+    /// diagnostics: the work from a keystroke to diagnostics ready to send.
+    fn keystroke(&mut self) -> usize {
+        self.type_one();
+        self.analyze()
+    }
+
+    /// The edit alone: the rope, the syntax tree's edit and incremental reparse.
+    fn type_one(&mut self) {
+        let index = self.document.syntax().line_index();
+        let start = convert::position(index, self.at, Encoding::Utf16);
+        let (range, text) = if self.version % 2 == 1 {
+            (Range::new(start, start), "x")
+        } else {
+            let end = convert::position(index, self.at + 1, Encoding::Utf16);
+            (Range::new(start, end), "")
+        };
+        self.version += 1;
+        let change = TextDocumentContentChangeEvent {
+            range: Some(range),
+            range_length: None,
+            text: text.to_string(),
+        };
+        self.document
+            .apply_changes(self.version, &[change], Encoding::Utf16);
+    }
+
+    fn analyze(&mut self) -> usize {
+        let snapshot = self.document.snapshot();
+        let outcome = self.engine.analyze(vec![snapshot]);
+        outcome.analyses[0].diagnostics.len()
+    }
+}
+
+/// A folder of 1,000 `.xs` files.
+fn workspace_of_1000() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xsguard-bench-lsp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (source, files) = match corpus() {
+        Some(corpus) => {
+            let files = xs_files(&corpus);
+            (corpus, files)
+        }
+        None => (examples(), xs_files(&examples())),
+    };
+    for i in 0..WORKSPACE_FILES {
+        let from = &files[i % files.len()];
+        let relative = from.strip_prefix(&source).unwrap();
+        let to = if i < files.len() {
+            dir.join(relative)
+        } else {
+            dir.join(format!("copy{}", i / files.len())).join(relative)
+        };
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(from, to).unwrap();
+    }
+    dir
+}
+
+/// Spawns the server, has it index `dir`, and shuts it down; returns the time until the
+/// index answered.
+fn start_and_index(dir: &Path) -> Duration {
+    let started = Instant::now();
+    let mut client = client::Client::spawn();
+    client.initialize(
+        Some(dir),
+        json!({"window": {"workDoneProgress": true}}),
+        json!({"xsguard": {"select": ["XS0"]}}),
+    );
+    let symbols = client
+        .request("workspace/symbol", json!({"query": ""}))
+        .unwrap();
+    let elapsed = started.elapsed();
+    assert!(symbols.as_array().unwrap().len() >= WORKSPACE_FILES / 2);
+    assert_eq!(client.shutdown_and_exit(), 0);
+    elapsed
+}
+
+/// Prints p50, p99 and the maximum of `samples`.
+fn report(what: &str, lines: usize, mut samples: Vec<Duration>) {
+    samples.sort();
+    println!(
+        "{what}, {lines}-line file, {} keystrokes: p50 {:?}, p99 {:?}, max {:?}",
+        samples.len(),
+        percentile(&samples, 0.50),
+        percentile(&samples, 0.99),
+        samples[samples.len() - 1]
+    );
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn main() {
+    let mut criterion = Criterion::default().configure_from_args();
+    let measuring = std::env::args().any(|a| a == "--bench");
+
+    let mut editor = Editor::new();
+    let lines = editor.document.text().lines().count();
+    let mut group = criterion.benchmark_group("lsp");
+    group.bench_function(
+        format!("keystroke to diagnostics, {lines}-line file"),
+        |b| b.iter(|| editor.keystroke()),
+    );
+
+    let dir = workspace_of_1000();
+    group.sample_size(10);
+    group.bench_function("index 1,000 files in process", |b| {
+        b.iter(|| {
+            let engine = Engine::new(Arc::default());
+            let project = Project::load(Plan::discover(&dir), &AtomicUsize::new(0));
+            engine.update(|index| {
+                index.add(project);
+                true
+            })
+        })
+    });
+    group.bench_function("start xsguard lsp and index 1,000 files", |b| {
+        b.iter_custom(|iterations| (0..iterations).map(|_| start_and_index(&dir)).sum())
+    });
+    group.finish();
+    criterion.final_summary();
+
+    if measuring {
+        let mut editor = Editor::new();
+        for _ in 0..50 {
+            editor.keystroke();
+        }
+        let samples: Vec<Duration> = (0..KEYSTROKES)
+            .map(|_| {
+                let started = Instant::now();
+                std::hint::black_box(editor.keystroke());
+                started.elapsed()
+            })
+            .collect();
+        report("keystroke to diagnostics", lines, samples);
+
+        // Where the time goes.
+        let (mut edit, mut model, mut analysis) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..KEYSTROKES {
+            let started = Instant::now();
+            editor.type_one();
+            edit.push(started.elapsed());
+            let started = Instant::now();
+            let snapshot = editor.document.snapshot();
+            model.push(started.elapsed());
+            let started = Instant::now();
+            std::hint::black_box(editor.engine.analyze(vec![snapshot]));
+            analysis.push(started.elapsed());
+        }
+        report("  edit and incremental reparse", lines, edit);
+        report("  model and syntax errors", lines, model);
+        report("  index update, rules, diagnostics", lines, analysis);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,523 @@
+//! The open documents: their text, syntax tree and model, kept by one thread that applies
+//! every update in the order the client sent it.
+//!
+//! The client's text lives in a [`Rope`], the text of record: a change is applied to it first,
+//! then to the syntax tree. Should the tree ever disagree with the rope (or anything on the
+//! way panic), the tree is rebuilt from the rope, so the user's text is never lost.
+
+use std::ops::Range;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc;
+use std::sync::{Arc, OnceLock};
+
+use ropey::Rope;
+use tokio::sync::oneshot;
+use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
+
+use super::convert::{self, Encoding};
+use crate::check::{SyntaxIssue, syntax_issues};
+use crate::model::SourceFile;
+use crate::syntax::{LineIndex, SyntaxTree, parse};
+use crate::workspace::FileModel;
+
+/// One version of a document with its model, as analysis needs it.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub uri: Uri,
+    /// Which opening of the document this is (a document closed and opened again starts a new
+    /// session, whose versions may repeat the old ones).
+    pub session: u64,
+    pub version: i32,
+    pub file: Arc<FileModel>,
+    pub syntax: Arc<[SyntaxIssue]>,
+    /// Set when building the model panicked; the model is then empty.
+    pub fault: Option<String>,
+}
+
+/// An open document.
+pub struct Document {
+    uri: Uri,
+    path: String,
+    session: u64,
+    version: i32,
+    rope: Rope,
+    syntax: SyntaxTree,
+    /// The model of the current version, built when first asked for.
+    snapshot: Option<Snapshot>,
+}
+
+impl Document {
+    /// A document opened with `text`.
+    pub fn new(uri: Uri, session: u64, version: i32, text: String) -> Self {
+        let path = convert::path_of(&uri);
+        let rope = Rope::from_str(&text);
+        Self {
+            uri,
+            path,
+            session,
+            version,
+            rope,
+            syntax: parse(text),
+            snapshot: None,
+        }
+    }
+
+    pub fn version(&self) -> i32 {
+        self.version
+    }
+
+    /// The text of record.
+    pub fn text(&self) -> String {
+        self.rope.to_string()
+    }
+
+    /// The text as the syntax tree sees it (always equal to [`Document::text`]).
+    pub fn syntax(&self) -> &SyntaxTree {
+        &self.syntax
+    }
+
+    /// Applies the changes of one `didChange`, each against the text left by the previous one,
+    /// then reparses once.
+    ///
+    /// The tree gets one edit covering every changed byte: the region between the first and the
+    /// last byte any change touched, in the old text and in the new.
+    pub fn apply_changes(
+        &mut self,
+        version: i32,
+        changes: &[TextDocumentContentChangeEvent],
+        encoding: Encoding,
+    ) {
+        self.version = version;
+        self.snapshot = None;
+        let mut replaced_all = false;
+        // Changed region in the current text, and how much longer the text has become.
+        let mut changed: Option<Range<usize>> = None;
+        let mut growth: isize = 0;
+        // Index of the current text once it differs from the tree's.
+        let mut current_index: Option<LineIndex> = None;
+        for change in changes {
+            let Some(range) = change.range else {
+                self.rope = Rope::from_str(&change.text);
+                replaced_all = true;
+                current_index = None;
+                continue;
+            };
+            let bytes = {
+                let index = if replaced_all || changed.is_some() {
+                    current_index.get_or_insert_with(|| LineIndex::new(&self.rope.to_string()))
+                } else {
+                    self.syntax.line_index()
+                };
+                convert::byte_range(index, range, encoding)
+            };
+            let inserted = change.text.len();
+            let start = self
+                .rope
+                .byte_to_char(bytes.start.min(self.rope.len_bytes()));
+            let end = self.rope.byte_to_char(bytes.end.min(self.rope.len_bytes()));
+            self.rope.remove(start..end);
+            self.rope.insert(start, &change.text);
+            current_index = None;
+            let new_end = bytes.start + inserted;
+            changed = Some(match changed {
+                None => bytes.start..new_end,
+                Some(old) => {
+                    let shifted_end = if old.end >= bytes.end {
+                        old.end + inserted - (bytes.end - bytes.start)
+                    } else {
+                        new_end
+                    };
+                    old.start.min(bytes.start)..shifted_end.max(new_end)
+                }
+            });
+            growth += inserted as isize - (bytes.end - bytes.start) as isize;
+        }
+        self.reconcile(replaced_all, changed, growth);
+    }
+
+    /// Brings the tree up to the rope after a batch of changes.
+    fn reconcile(&mut self, replaced_all: bool, changed: Option<Range<usize>>, growth: isize) {
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            if replaced_all {
+                self.syntax = parse(self.rope.to_string());
+            } else if let Some(changed) = changed {
+                let old_end = (changed.end as isize - growth) as usize;
+                let new_text = self.rope.byte_slice(changed.clone()).to_string();
+                self.syntax.edit(changed.start..old_end, &new_text);
+            }
+        }));
+        if outcome.is_err() || !same_text(&self.rope, self.syntax.text()) {
+            self.resync();
+        }
+    }
+
+    /// Rebuilds the tree from the text of record.
+    fn resync(&mut self) {
+        self.syntax = parse(self.rope.to_string());
+    }
+
+    /// The model of the current version.
+    pub fn snapshot(&mut self) -> Snapshot {
+        if let Some(snapshot) = &self.snapshot {
+            return snapshot.clone();
+        }
+        let built = catch_unwind(AssertUnwindSafe(|| {
+            (
+                FileModel::new(self.path.clone(), &self.syntax),
+                syntax_issues(&self.syntax),
+            )
+        }));
+        let (file, syntax, fault) = match built {
+            Ok((file, syntax)) => (file, syntax, None),
+            Err(panic) => (
+                FileModel {
+                    path: self.path.clone(),
+                    text: Arc::from(self.syntax.text()),
+                    model: SourceFile::default(),
+                    line_index: self.syntax.line_index().clone(),
+                },
+                Vec::new(),
+                Some(format!(
+                    "internal error while reading `{}`: {}",
+                    self.path,
+                    panic_message(&*panic)
+                )),
+            ),
+        };
+        let snapshot = Snapshot {
+            uri: self.uri.clone(),
+            session: self.session,
+            version: self.version,
+            file: Arc::new(file),
+            syntax: syntax.into(),
+            fault,
+        };
+        self.snapshot = Some(snapshot.clone());
+        snapshot
+    }
+}
+
+/// Whether the rope holds exactly `text`.
+fn same_text(rope: &Rope, text: &str) -> bool {
+    if rope.len_bytes() != text.len() {
+        return false;
+    }
+    let mut at = 0;
+    for chunk in rope.chunks() {
+        if text.as_bytes()[at..at + chunk.len()] != *chunk.as_bytes() {
+            return false;
+        }
+        at += chunk.len();
+    }
+    true
+}
+
+/// The message of a caught panic.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_string())
+}
+
+/// What happened to a document, for whoever schedules analysis.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DocumentEvent {
+    /// Opened or changed: its current version needs analysis.
+    Changed(Uri),
+    /// Closed.
+    Closed { uri: Uri, path: String },
+}
+
+enum Command {
+    Open {
+        uri: Uri,
+        session: u64,
+        version: i32,
+        text: String,
+    },
+    Change {
+        uri: Uri,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+    },
+    Close {
+        uri: Uri,
+    },
+    Snapshot {
+        uri: Uri,
+        reply: oneshot::Sender<Option<Snapshot>>,
+    },
+}
+
+/// A handle on the thread that owns the open documents. Updates are queued in call order;
+/// a snapshot request sees every update queued before it.
+#[derive(Clone)]
+pub struct DocumentStore {
+    commands: mpsc::Sender<Command>,
+}
+
+impl DocumentStore {
+    /// Starts the documents thread. `on_event` runs on it after each update.
+    pub fn spawn(
+        encoding: Arc<OnceLock<Encoding>>,
+        on_event: impl Fn(DocumentEvent) + Send + 'static,
+    ) -> Self {
+        let (commands, queue) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("xsguard-documents".into())
+            .spawn(move || run(queue, encoding, on_event))
+            .expect("the documents thread starts");
+        Self { commands }
+    }
+
+    pub fn open(&self, uri: Uri, session: u64, version: i32, text: String) {
+        self.send(Command::Open {
+            uri,
+            session,
+            version,
+            text,
+        });
+    }
+
+    pub fn change(&self, uri: Uri, version: i32, changes: Vec<TextDocumentContentChangeEvent>) {
+        self.send(Command::Change {
+            uri,
+            version,
+            changes,
+        });
+    }
+
+    pub fn close(&self, uri: Uri) {
+        self.send(Command::Close { uri });
+    }
+
+    /// The current version of an open document with its model; `None` if it is not open.
+    pub async fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Snapshot {
+            uri: uri.clone(),
+            reply,
+        });
+        answer.await.ok().flatten()
+    }
+
+    fn send(&self, command: Command) {
+        // Fails only once the thread is gone, when the server is exiting.
+        let _ = self.commands.send(command);
+    }
+}
+
+fn run(
+    queue: mpsc::Receiver<Command>,
+    encoding: Arc<OnceLock<Encoding>>,
+    on_event: impl Fn(DocumentEvent),
+) {
+    let mut documents: std::collections::HashMap<Uri, Document> = std::collections::HashMap::new();
+    while let Ok(command) = queue.recv() {
+        let encoding = encoding.get().copied().unwrap_or_default();
+        match command {
+            Command::Open {
+                uri,
+                session,
+                version,
+                text,
+            } => {
+                let document = catch_unwind(AssertUnwindSafe(|| {
+                    Document::new(uri.clone(), session, version, text)
+                }));
+                if let Ok(document) = document {
+                    documents.insert(uri.clone(), document);
+                    on_event(DocumentEvent::Changed(uri));
+                }
+            }
+            Command::Change {
+                uri,
+                version,
+                changes,
+            } => {
+                if let Some(document) = documents.get_mut(&uri) {
+                    let applied = catch_unwind(AssertUnwindSafe(|| {
+                        document.apply_changes(version, &changes, encoding)
+                    }));
+                    if applied.is_err() {
+                        document.version = version;
+                        document.snapshot = None;
+                        document.resync();
+                    }
+                    on_event(DocumentEvent::Changed(uri));
+                }
+            }
+            Command::Close { uri } => {
+                if let Some(document) = documents.remove(&uri) {
+                    on_event(DocumentEvent::Closed {
+                        uri,
+                        path: document.path,
+                    });
+                }
+            }
+            Command::Snapshot { uri, reply } => {
+                let snapshot = documents.get_mut(&uri).map(Document::snapshot);
+                let _ = reply.send(snapshot);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+    use tower_lsp_server::ls_types::{Position, Range as LspRange};
+
+    fn uri() -> Uri {
+        Uri::from_str("file:///w/a.xs").unwrap()
+    }
+
+    fn change(range: (u32, u32, u32, u32), text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: Some(LspRange::new(
+                Position::new(range.0, range.1),
+                Position::new(range.2, range.3),
+            )),
+            range_length: None,
+            text: text.to_string(),
+        }
+    }
+
+    fn assert_consistent(doc: &Document) {
+        assert_eq!(doc.syntax.text(), doc.text());
+        let fresh = parse(doc.text());
+        assert_eq!(
+            doc.syntax.tree().root_node().to_sexp(),
+            fresh.tree().root_node().to_sexp()
+        );
+    }
+
+    #[test]
+    fn each_change_applies_to_the_text_left_by_the_previous_one() {
+        let mut doc = Document::new(
+            uri(),
+            1,
+            1,
+            "api_group shop {\n  canonical = \"a\"\n}\n".into(),
+        );
+        doc.apply_changes(
+            2,
+            &[
+                // "shop" -> "store": delete "hop", then insert "tore" where it was.
+                change((0, 11, 0, 14), ""),
+                change((0, 11, 0, 11), "tore"),
+                // A new line after the first, positioned in the text after the rename.
+                change((1, 0, 1, 0), "  description = \"名前😀\"\n"),
+                // Then an edit after the emoji on that new line (UTF-16: the emoji is 2 units).
+                change((1, 21, 1, 21), "!"),
+            ],
+            Encoding::Utf16,
+        );
+        assert_eq!(
+            doc.text(),
+            "api_group store {\n  description = \"名前😀!\"\n  canonical = \"a\"\n}\n"
+        );
+        assert_consistent(&doc);
+        assert_eq!(doc.version(), 2);
+    }
+
+    #[test]
+    fn full_replacement_then_incremental() {
+        let mut doc = Document::new(uri(), 1, 1, "x".into());
+        doc.apply_changes(
+            2,
+            &[
+                TextDocumentContentChangeEvent {
+                    range: None,
+                    range_length: None,
+                    text: "table t {\r\n}\r\n".into(),
+                },
+                change((0, 6, 0, 7), "user"),
+            ],
+            Encoding::Utf8,
+        );
+        assert_eq!(doc.text(), "table user {\r\n}\r\n");
+        assert_consistent(&doc);
+    }
+
+    #[test]
+    fn out_of_range_changes_clamp() {
+        let mut doc = Document::new(uri(), 1, 1, "ab\ncd".into());
+        doc.apply_changes(2, &[change((7, 3, 9, 9), "!")], Encoding::Utf16);
+        assert_eq!(doc.text(), "ab\ncd!");
+        doc.apply_changes(3, &[change((1, 9, 0, 1), "")], Encoding::Utf16);
+        assert_eq!(doc.text(), "a");
+        assert_consistent(&doc);
+    }
+
+    /// Applies changes the slow, obviously right way: one string edit at a time.
+    fn reference(text: &str, changes: &[TextDocumentContentChangeEvent]) -> String {
+        let mut text = text.to_string();
+        for c in changes {
+            let index = LineIndex::new(&text);
+            let r = convert::byte_range(&index, c.range.unwrap(), Encoding::Utf16);
+            text.replace_range(r, &c.text);
+        }
+        text
+    }
+
+    #[test]
+    fn random_batches_match_one_edit_at_a_time() {
+        const PIECES: &[&str] = &[
+            "",
+            "{",
+            "}\n",
+            "\r\n",
+            "😀",
+            "名",
+            "db.get user {\n",
+            " = ",
+            "x",
+        ];
+        let mut seed = 0x2545_f491_u64;
+        let mut next = |bound: u32| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) % u64::from(bound.max(1))) as u32
+        };
+        let mut doc = Document::new(
+            uri(),
+            1,
+            1,
+            "query a verb=GET {\n  stack {\n    var $x { value = \"é😀\" }\n  }\n}\n".into(),
+        );
+        for version in 2..200 {
+            let count = 1 + next(4);
+            let changes: Vec<_> = (0..count)
+                .map(|_| {
+                    let (l1, c1) = (next(7), next(30));
+                    let (l2, c2) = (l1 + next(2), next(30));
+                    change((l1, c1, l2, c2), PIECES[next(PIECES.len() as u32) as usize])
+                })
+                .collect();
+            let expected = reference(&doc.text(), &changes);
+            doc.apply_changes(version, &changes, Encoding::Utf16);
+            assert_eq!(doc.text(), expected);
+            assert_consistent(&doc);
+        }
+    }
+
+    #[test]
+    fn snapshots_follow_the_latest_version() {
+        let mut doc = Document::new(uri(), 3, 1, "table user {\n}\n".into());
+        let first = doc.snapshot();
+        assert_eq!((first.session, first.version), (3, 1));
+        assert_eq!(first.file.path, "/w/a.xs");
+        doc.apply_changes(2, &[change((0, 6, 0, 10), "post")], Encoding::Utf16);
+        let second = doc.snapshot();
+        assert_eq!(second.version, 2);
+        assert_eq!(
+            second.file.model.objects[0].name.as_ref().unwrap().value,
+            "post"
+        );
+    }
+}

@@ -1,0 +1,285 @@
+//! The workspace folders on disk: reading them into the index (with progress for large
+//! trees), following changes of their files, and showing problems of their `xsguard.toml`.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, PoisonError};
+use std::time::Duration;
+
+use tower_lsp_server::ls_types::{
+    Diagnostic, DiagnosticSeverity, DidChangeWatchedFilesParams,
+    DidChangeWatchedFilesRegistrationOptions, FileChangeType, FileSystemWatcher, GlobPattern,
+    MessageType, NumberOrString, Position, Range as LspRange, Registration,
+    WorkspaceFoldersChangeEvent,
+};
+
+use super::convert;
+use super::index::{Plan, Project, read_model};
+use super::scheduler::Event;
+use super::server::Shared;
+use crate::syntax::{ColumnUnit, LineCol, LineIndex};
+use crate::workspace::config::{CONFIG_FILE, ConfigError};
+
+/// Folders with more `.xs` files than this show indexing progress.
+const LARGE_TREE: usize = 100;
+
+/// How often indexing progress is reported.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+
+impl Shared {
+    /// Asks the client to report changes of `.xs` files and `xsguard.toml`.
+    pub(super) async fn watch_files(&self) {
+        if !self.support().watch_files {
+            return;
+        }
+        let watchers = ["**/*.xs", &format!("**/{CONFIG_FILE}")]
+            .into_iter()
+            .map(|glob| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(glob.to_string()),
+                kind: None,
+            })
+            .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let registration = Registration {
+            id: "xsguard-watch".to_string(),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        if let Err(error) = self.client.register_capability(vec![registration]).await {
+            self.log(
+                MessageType::WARNING,
+                format!("cannot watch files ({error}); changes on disk are not seen"),
+            )
+            .await;
+        }
+    }
+
+    /// Reads every `.xs` file under `roots` into the index, showing progress for large trees.
+    pub(super) async fn index_folders(self: &Arc<Self>, roots: Vec<PathBuf>) {
+        if roots.is_empty() {
+            return;
+        }
+        let plans = tokio::task::spawn_blocking(move || {
+            roots
+                .iter()
+                .map(|root| Plan::discover(root))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        let total: usize = plans.iter().map(|p| p.files.len()).sum();
+        let progress = if total > LARGE_TREE && self.support().work_done_progress {
+            let token = NumberOrString::String(format!(
+                "xsguard-index-{}",
+                self.progress_tokens.fetch_add(1, Ordering::Relaxed)
+            ));
+            match self.client.create_work_done_progress(token.clone()).await {
+                Ok(()) => Some(
+                    self.client
+                        .progress(token, "xsguard: indexing")
+                        .with_percentage(0)
+                        .with_message(format!("0/{total} files"))
+                        .begin()
+                        .await,
+                ),
+                Err(_) => None,
+            }
+        } else {
+            None
+        };
+        let done = Arc::new(AtomicUsize::new(0));
+        let counter = done.clone();
+        let mut loading = tokio::task::spawn_blocking(move || {
+            plans
+                .into_iter()
+                .map(|plan| Project::load(plan, &counter))
+                .collect::<Vec<_>>()
+        });
+        let projects = loop {
+            tokio::select! {
+                projects = &mut loading => break projects.unwrap_or_default(),
+                () = tokio::time::sleep(PROGRESS_INTERVAL) => {
+                    if let Some(progress) = &progress {
+                        let n = done.load(Ordering::Relaxed);
+                        let percentage = (n * 100 / total.max(1)) as u32;
+                        progress
+                            .report_with_message(format!("{n}/{total} files"), percentage)
+                            .await;
+                    }
+                }
+            }
+        };
+        let config_uris: Vec<(PathBuf, Option<ConfigError>)> = projects
+            .iter()
+            .filter_map(|p| Some((p.config_file()?, p.config_error.clone())))
+            .collect();
+        let shared = self.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            shared.engine.update(|index| {
+                for project in projects {
+                    index.add(project);
+                }
+                true
+            })
+        })
+        .await;
+        if let Some(progress) = progress {
+            progress
+                .finish_with_message(format!("{total} files indexed"))
+                .await;
+        }
+        for (path, error) in config_uris {
+            self.publish_config_error(&path, error).await;
+        }
+    }
+
+    /// Shows (or clears) the problem of an `xsguard.toml` as a diagnostic on it.
+    async fn publish_config_error(&self, path: &Path, error: Option<ConfigError>) {
+        let Some(uri) = convert::uri_of(&path.to_string_lossy()) else {
+            return;
+        };
+        let had_error = self
+            .config_errors
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(&uri);
+        let Some(error) = error else {
+            if had_error {
+                self.config_errors
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(&uri);
+                self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
+            return;
+        };
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let index = LineIndex::new(&text);
+        let range = match error.position {
+            Some((line, column)) => {
+                let start = index.offset(
+                    LineCol::new(
+                        line.saturating_sub(1) as u32,
+                        column.saturating_sub(1) as u32,
+                    ),
+                    ColumnUnit::Char,
+                );
+                let end = index
+                    .line_range(index.line_of(start))
+                    .map_or(start, |r| r.end);
+                convert::range(&index, &(start..end), self.encoding())
+            }
+            None => LspRange::new(Position::new(0, 0), Position::new(0, 0)),
+        };
+        let diagnostic = Diagnostic {
+            range,
+            severity: Some(DiagnosticSeverity::ERROR),
+            source: Some(super::diagnostics::SOURCE.to_string()),
+            message: format!("{}; default settings are used", error.message),
+            ..Default::default()
+        };
+        self.config_errors
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(uri.clone());
+        self.client
+            .publish_diagnostics(uri, vec![diagnostic], None)
+            .await;
+        self.client
+            .show_message(MessageType::WARNING, format!("xsguard: {error}"))
+            .await;
+    }
+
+    /// Applies changes of files on disk to the index.
+    pub(super) async fn files_changed(self: &Arc<Self>, params: DidChangeWatchedFilesParams) {
+        let mut configs: Vec<PathBuf> = Vec::new();
+        let mut sources: Vec<(String, Option<Vec<u8>>)> = Vec::new();
+        for change in params.changes {
+            let Some(path) = convert::file_path(&change.uri).map(|p| p.into_owned()) else {
+                continue;
+            };
+            if path.file_name().is_some_and(|n| n == CONFIG_FILE) {
+                configs.push(path);
+            } else if path.extension().is_some_and(|e| e == "xs") {
+                let bytes = if change.typ == FileChangeType::DELETED {
+                    None
+                } else {
+                    std::fs::read(&path).ok()
+                };
+                sources.push((path.to_string_lossy().into_owned(), bytes));
+            }
+        }
+        // Settings decide which files count, so a folder whose settings changed is read again.
+        let mut roots: Vec<PathBuf> = self
+            .engine
+            .read(|index| configs.iter().flat_map(|c| index.config_users(c)).collect());
+        roots.sort();
+        roots.dedup();
+        if !roots.is_empty() {
+            self.index_folders(roots).await;
+        }
+        if sources.is_empty() {
+            if !configs.is_empty() {
+                self.send(Event::RecheckAll);
+            }
+            return;
+        }
+        let shared = self.clone();
+        let changed = tokio::task::spawn_blocking(move || {
+            let models: Vec<(String, Option<_>)> = sources
+                .into_iter()
+                .map(|(path, bytes)| {
+                    let model = bytes.map(|bytes| Arc::new(read_model(Path::new(&path), bytes)));
+                    (path, model)
+                })
+                .collect();
+            shared.engine.update(|index| {
+                let mut changed = false;
+                for (path, model) in models {
+                    let project = index.project_for_mut(&path);
+                    if project.root().is_some() {
+                        changed |= project.update_disk(&path, model);
+                    }
+                }
+                changed
+            })
+        })
+        .await
+        .unwrap_or(true);
+        if changed || !configs.is_empty() {
+            self.send(Event::RecheckAll);
+        }
+    }
+
+    /// Folders added to and removed from the workspace.
+    pub(super) async fn change_folders(self: &Arc<Self>, event: WorkspaceFoldersChangeEvent) {
+        let removed: Vec<PathBuf> = event
+            .removed
+            .iter()
+            .filter_map(|f| convert::file_path(&f.uri).map(|p| p.into_owned()))
+            .collect();
+        let added: Vec<PathBuf> = event
+            .added
+            .iter()
+            .filter_map(|f| convert::file_path(&f.uri).map(|p| p.into_owned()))
+            .collect();
+        {
+            let mut roots = self.roots.lock().unwrap_or_else(PoisonError::into_inner);
+            roots.retain(|r| !removed.contains(r));
+            roots.extend(added.iter().cloned());
+        }
+        let shared = self.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            shared.engine.update(|index| {
+                let mut changed = false;
+                for root in &removed {
+                    changed |= index.remove(root).is_some();
+                }
+                changed
+            })
+        })
+        .await;
+        self.index_folders(added).await;
+        self.send(Event::RecheckAll);
+    }
+}
