@@ -23,10 +23,12 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use serde_json::json;
 use tower_lsp_server::ls_types::{Range, TextDocumentContentChangeEvent, Uri};
+use xsguard::check::check_file;
 use xsguard::lsp::convert::{self, Encoding};
 use xsguard::lsp::documents::Document;
 use xsguard::lsp::engine::Engine;
 use xsguard::lsp::index::{Plan, Project};
+use xsguard::rules::RuleSelection;
 
 const FILE_LINES: usize = 2_000;
 const WORKSPACE_FILES: usize = 1_000;
@@ -196,6 +198,16 @@ fn start_and_index(dir: &Path) -> Duration {
     elapsed
 }
 
+/// CPU time used by this process so far (Linux: /proc/self/stat, in clock ticks of 10 ms).
+fn process_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let user: u64 = fields.get(11)?.parse().ok()?;
+    let system: u64 = fields.get(12)?.parse().ok()?;
+    Some(Duration::from_millis((user + system) * 10))
+}
+
 /// Prints p50, p99 and the maximum of `samples`.
 fn report(what: &str, lines: usize, mut samples: Vec<Duration>) {
     samples.sort();
@@ -247,6 +259,7 @@ fn main() {
         for _ in 0..50 {
             editor.keystroke();
         }
+        let cpu_before = process_cpu_time();
         let samples: Vec<Duration> = (0..KEYSTROKES)
             .map(|_| {
                 let started = Instant::now();
@@ -254,10 +267,23 @@ fn main() {
                 started.elapsed()
             })
             .collect();
+        let cpu = process_cpu_time()
+            .zip(cpu_before)
+            .map(|(after, before)| after - before);
         report("keystroke to diagnostics", lines, samples);
+        if let Some(cpu) = cpu {
+            // Unlike wall time, CPU time does not grow when other processes share the cores.
+            println!(
+                "  CPU time per keystroke (mean over {KEYSTROKES}): {:?}",
+                cpu / KEYSTROKES as u32
+            );
+        }
 
         // Where the time goes.
-        let (mut edit, mut model, mut analysis) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut edit, mut model, mut rules, mut analysis) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let selection = RuleSelection::all();
+        let mut findings = 0;
         for _ in 0..KEYSTROKES {
             let started = Instant::now();
             editor.type_one();
@@ -266,12 +292,22 @@ fn main() {
             let snapshot = editor.document.snapshot();
             model.push(started.elapsed());
             let started = Instant::now();
-            std::hint::black_box(editor.engine.analyze(vec![snapshot]));
+            let outcome = editor.engine.analyze(vec![snapshot.clone()]);
             analysis.push(started.elapsed());
+            findings = outcome.analyses[0].findings.len();
+            // The rules alone, on the index just updated.
+            let started = Instant::now();
+            editor.engine.read(|index| {
+                let ws = &index.project_for(&snapshot.file.path).ws;
+                std::hint::black_box(check_file(&snapshot.file, &snapshot.syntax, ws, &selection))
+            });
+            rules.push(started.elapsed());
         }
+        println!("({findings} findings in the file)");
         report("  edit and incremental reparse", lines, edit);
         report("  model and syntax errors", lines, model);
         report("  index update, rules, diagnostics", lines, analysis);
+        report("    of which the rules (check_file)", lines, rules);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -67,7 +67,10 @@ pub struct Parsed {
 
 /// The syntax errors of a parsed text, as `check_file` takes them.
 pub fn syntax_issues(tree: &SyntaxTree) -> Vec<SyntaxIssue> {
-    syntax_errors(tree).into_iter().map(|e| (e.range, e.message)).collect()
+    syntax_errors(tree)
+        .into_iter()
+        .map(|e| (e.range, e.message))
+        .collect()
 }
 
 /// Decodes, parses and lowers one file.
@@ -106,12 +109,20 @@ pub fn parse_source(source: &Source) -> Parsed {
 }
 
 /// Checks files that form one workspace. Results come back in the order of `sources`.
-pub fn check_sources(sources: Vec<Source>, config: Config, selection: &RuleSelection) -> Vec<CheckedFile> {
+pub fn check_sources(
+    sources: Vec<Source>,
+    config: Config,
+    selection: &RuleSelection,
+) -> Vec<CheckedFile> {
     check_workspace(sources, config, selection).1
 }
 
 /// Like [`check_sources`], also returning the workspace index (for reports such as the audit).
-pub fn check_workspace(sources: Vec<Source>, config: Config, selection: &RuleSelection) -> (Workspace, Vec<CheckedFile>) {
+pub fn check_workspace(
+    sources: Vec<Source>,
+    config: Config,
+    selection: &RuleSelection,
+) -> (Workspace, Vec<CheckedFile>) {
     check_workspace_with_progress(sources, config, selection, &|| {})
 }
 
@@ -191,6 +202,7 @@ pub fn check_file(
         }
     }
 
+    drop_unsafe_fixes(&file.text, syntax.len(), &mut findings);
     let suppressions = parse_suppressions(&file.model.comments, &file.text);
     let (mut findings, suppressed) =
         apply_suppressions(file, ws, findings, &suppressions, selection);
@@ -203,6 +215,17 @@ pub fn check_file(
         findings,
         internal_errors,
         suppressed,
+    }
+}
+
+/// Keeps only fixes that apply cleanly and leave the file with no more syntax errors than it
+/// has: whatever a rule proposes, a fix never breaks the user's file.
+fn drop_unsafe_fixes(text: &str, syntax_errors_now: usize, findings: &mut [Finding]) {
+    for finding in findings.iter_mut() {
+        finding.fixes.retain(|fix| {
+            crate::fix::apply_fix(text, fix)
+                .is_some_and(|fixed| syntax_issues(&parse(fixed)).len() <= syntax_errors_now)
+        });
     }
 }
 
@@ -287,12 +310,10 @@ fn apply_suppressions(
         }
         // Only a suppression of rules that ran can be known to be unused.
         let all_ran = !s.codes.is_empty()
-            && s.codes
-                .iter()
-                .all(|c| {
-                    selection.is_enabled(c)
-                        && rule(c).is_some_and(|r| ws.config.severity_of(c, r.severity).is_some())
-                });
+            && s.codes.iter().all(|c| {
+                selection.is_enabled(c)
+                    && rule(c).is_some_and(|r| ws.config.severity_of(c, r.severity).is_some())
+            });
         if !used
             && all_ran
             && let Some(rule) = rule("XS002").filter(|r| selection.is_enabled(r.code))

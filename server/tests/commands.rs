@@ -38,7 +38,7 @@ fn fix_diff_writes_nothing_and_fix_is_idempotent() {
     let dir = scratch("fix", "tests/fixtures/rules/xs301");
     std::fs::write(dir.join("crlf.xs"), GROUP).unwrap();
 
-    let diff = xsguard(&dir, &["fix", "--diff", "."]);
+    let diff = xsguard(&dir, &["fix", "--diff", "--select", "XS301", "."]);
     assert_eq!(diff.status.code(), Some(1), "{}", text(&diff.stderr));
     let out = text(&diff.stdout);
     assert!(out.contains("+  swagger = {active: false}"), "{out}");
@@ -49,7 +49,7 @@ fn fix_diff_writes_nothing_and_fix_is_idempotent() {
         "--diff must not write"
     );
 
-    let first = xsguard(&dir, &["fix", "."]);
+    let first = xsguard(&dir, &["fix", "--select", "XS301", "."]);
     assert_eq!(first.status.code(), Some(0), "{}", text(&first.stdout));
     assert!(text(&first.stdout).contains("Fixed 4 findings in 4 files (0 remaining)"));
     // The fix keeps the file's CRLF line endings and indentation.
@@ -61,7 +61,7 @@ fn fix_diff_writes_nothing_and_fix_is_idempotent() {
         .map(|f| std::fs::read(dir.join(f)).unwrap())
         .into();
 
-    let second = xsguard(&dir, &["fix", "."]);
+    let second = xsguard(&dir, &["fix", "--select", "XS301", "."]);
     assert_eq!(second.status.code(), Some(0));
     assert!(text(&second.stdout).contains("Fixed 0 findings in 0 files"));
     let after: Vec<_> = ["crlf.xs", "flag_missing.xs", "ok_token.xs"]
@@ -140,29 +140,59 @@ fn rules_reference_is_current() {
 
 #[test]
 fn suppressions_and_excludes() {
-    let dir = std::env::temp_dir().join(format!("xsguard-commands-suppress-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("xsguard-commands-suppress-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("legacy")).unwrap();
     let group = |name: &str| format!("api_group {name} {{\n  canonical = \"{name}\"\n}}\n");
-    std::fs::write(dir.join("quiet.xs"), format!("// xsguard-ignore XS301: internal group behind the VPN\n{}", group("a"))).unwrap();
-    std::fs::write(dir.join("reasonless.xs"), format!("// xsguard-ignore XS301\n{}", group("b"))).unwrap();
+    std::fs::write(
+        dir.join("quiet.xs"),
+        format!(
+            "// xsguard-ignore XS301: internal group behind the VPN\n{}",
+            group("a")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("reasonless.xs"),
+        format!("// xsguard-ignore XS301\n{}", group("b")),
+    )
+    .unwrap();
     std::fs::write(dir.join("unused.xs"), "// xsguard-ignore-file XS301: nothing to hide\napi_group c {\n  canonical = \"c\"\n  swagger = {active: false}\n}\n").unwrap();
     std::fs::write(dir.join("legacy/old.xs"), group("d")).unwrap();
     std::fs::write(dir.join("xsguard.toml"), "exclude = [\"legacy/**\"]\n").unwrap();
 
-    let out = xsguard(&dir, &["check", "--format", "json", "--select", "XS0,XS301", "."]);
+    let out = xsguard(
+        &dir,
+        &["check", "--format", "json", "--select", "XS0,XS301", "."],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut seen: Vec<(String, String)> = report["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["path"].as_str().unwrap().trim_start_matches("./").to_string(), f["code"].as_str().unwrap().to_string()))
+        .map(|f| {
+            (
+                f["path"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("./")
+                    .to_string(),
+                f["code"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     seen.sort();
     let expect = |p: &str, c: &str| (p.to_string(), c.to_string());
     // quiet.xs is suppressed with a reason; reasonless.xs is suppressed but reported (XS001);
     // unused.xs's suppression matches nothing (XS002); legacy/ is excluded.
-    assert_eq!(seen, [expect("reasonless.xs", "XS001"), expect("unused.xs", "XS002")]);
+    assert_eq!(
+        seen,
+        [
+            expect("reasonless.xs", "XS001"),
+            expect("unused.xs", "XS002")
+        ]
+    );
     let _ = std::fs::remove_dir_all(dir);
 }

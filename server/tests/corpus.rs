@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use xsguard::check::{Source, check_sources};
 use xsguard::fix::apply_fix;
-use xsguard::syntax::{parse, syntax_errors};
 use xsguard::rules::RuleSelection;
+use xsguard::syntax::{parse, syntax_errors};
 use xsguard::workspace::Config;
 
 fn corpus_dir() -> Option<PathBuf> {
@@ -88,8 +88,14 @@ fn corpus_checks_without_internal_errors_or_unexpected_syntax_errors() {
                     fixes += 1;
                     match apply_fix(&file.text, fix) {
                         Some(fixed) if syntax_errors(&parse(fixed.clone())).len() <= errors => {}
-                        Some(_) => problems.push(format!("{}: fix `{}` adds a syntax error", file.path, fix.title)),
-                        None => problems.push(format!("{}: fix `{}` has invalid edits", file.path, fix.title)),
+                        Some(_) => problems.push(format!(
+                            "{}: fix `{}` adds a syntax error",
+                            file.path, fix.title
+                        )),
+                        None => problems.push(format!(
+                            "{}: fix `{}` has invalid edits",
+                            file.path, fix.title
+                        )),
                     }
                 }
             }

@@ -20,7 +20,10 @@ fn long() -> bool {
 }
 
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(if long() { 2000 } else { 96 })
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(if long() { 2000 } else { 96 })
 }
 
 const ENDPOINT: &str = r#"// Edit one of the caller's orders.
@@ -72,19 +75,37 @@ fn all() -> RuleSelection {
 /// Checks `text` as one file in a small workspace, and each fix applied alone.
 fn check_everything(text: &[u8]) {
     let sources = vec![
-        Source { path: "t.xs".into(), bytes: text.to_vec() },
-        Source { path: "tables/order.xs".into(), bytes: TABLE.as_bytes().to_vec() },
-        Source { path: "g.xs".into(), bytes: GROUP.as_bytes().to_vec() },
+        Source {
+            path: "t.xs".into(),
+            bytes: text.to_vec(),
+        },
+        Source {
+            path: "tables/order.xs".into(),
+            bytes: TABLE.as_bytes().to_vec(),
+        },
+        Source {
+            path: "g.xs".into(),
+            bytes: GROUP.as_bytes().to_vec(),
+        },
     ];
     let checked = check_sources(sources, Config::default(), &all());
     let file = &checked[0];
-    assert!(file.internal_errors.is_empty(), "{:?}", file.internal_errors);
+    assert!(
+        file.internal_errors.is_empty(),
+        "{:?}",
+        file.internal_errors
+    );
     let errors_before = syntax_errors(&parse(file.text.to_string())).len();
     for finding in &file.findings {
         for fix in &finding.fixes {
-            let fixed = apply_fix(&file.text, fix).expect("fix edits are in range and do not overlap");
+            let fixed =
+                apply_fix(&file.text, fix).expect("fix edits are in range and do not overlap");
             let errors_after = syntax_errors(&parse(fixed)).len();
-            assert!(errors_after <= errors_before, "fix `{}` adds a syntax error", fix.title);
+            assert!(
+                errors_after <= errors_before,
+                "fix `{}` adds a syntax error",
+                fix.title
+            );
         }
     }
 }
@@ -92,12 +113,63 @@ fn check_everything(text: &[u8]) {
 /// Text that looks like XanoScript: fragments of real syntax glued at random.
 fn xanoscript_like() -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
-        "query ", "function ", "table ", "api_group ", "\"a/{id}\" ", "verb=GET ", "{", "}", "\n", "  ", "stack ", "input ",
-        "schema ", "int id", "text name?", " filters=trim|min:1", "db.get ", "user ", "db.query ", "where = ", "$db.user.id",
-        " == ", "$input.id", "$auth.id", "field_value = ", " as $x", "var $v { value = ", "(", ")", "[", "]", ",", ":",
-        "\"str\"", "'s'", "\"\"\"\n", "```\n", "|get:\"a\":null", "|to_int", " ~ ", " && ", "!", "conditional {\n",
-        "if (", "else", "// comment\n", "response = ", "auth = \"user\"", "sensitive = true", "api.lambda {\n code = \"\"\"\n",
-        "redis.ratelimit", "security.create_auth_token", "é", "😀", "\r\n", "\0", "\t",
+        "query ",
+        "function ",
+        "table ",
+        "api_group ",
+        "\"a/{id}\" ",
+        "verb=GET ",
+        "{",
+        "}",
+        "\n",
+        "  ",
+        "stack ",
+        "input ",
+        "schema ",
+        "int id",
+        "text name?",
+        " filters=trim|min:1",
+        "db.get ",
+        "user ",
+        "db.query ",
+        "where = ",
+        "$db.user.id",
+        " == ",
+        "$input.id",
+        "$auth.id",
+        "field_value = ",
+        " as $x",
+        "var $v { value = ",
+        "(",
+        ")",
+        "[",
+        "]",
+        ",",
+        ":",
+        "\"str\"",
+        "'s'",
+        "\"\"\"\n",
+        "```\n",
+        "|get:\"a\":null",
+        "|to_int",
+        " ~ ",
+        " && ",
+        "!",
+        "conditional {\n",
+        "if (",
+        "else",
+        "// comment\n",
+        "response = ",
+        "auth = \"user\"",
+        "sensitive = true",
+        "api.lambda {\n code = \"\"\"\n",
+        "redis.ratelimit",
+        "security.create_auth_token",
+        "é",
+        "😀",
+        "\r\n",
+        "\0",
+        "\t",
     ]);
     prop::collection::vec(pieces, 0..120).prop_map(|v| v.concat())
 }
@@ -164,21 +236,66 @@ fn timed(what: &str, limit: Duration, f: impl FnOnce()) {
 fn deep_nesting_does_not_overflow_the_stack() {
     let depth = if long() { 100_000 } else { 20_000 };
     let cases = [
-        ("braces", format!("function f {{\n  response = {}\n}}\n", "{a: ".repeat(depth) + &"}".repeat(depth))),
-        ("parentheses", format!("function f {{\n  response = {}1{}\n}}\n", "(".repeat(depth), ")".repeat(depth))),
-        ("brackets", format!("function f {{\n  response = {}{}\n}}\n", "[".repeat(depth), "]".repeat(depth))),
-        ("blocks", format!("function f {{\n  stack {{\n{}{}  }}\n}}\n", "group {\n".repeat(depth), "}\n".repeat(depth))),
+        (
+            "braces",
+            format!(
+                "function f {{\n  response = {}\n}}\n",
+                "{a: ".repeat(depth) + &"}".repeat(depth)
+            ),
+        ),
+        (
+            "parentheses",
+            format!(
+                "function f {{\n  response = {}1{}\n}}\n",
+                "(".repeat(depth),
+                ")".repeat(depth)
+            ),
+        ),
+        (
+            "brackets",
+            format!(
+                "function f {{\n  response = {}{}\n}}\n",
+                "[".repeat(depth),
+                "]".repeat(depth)
+            ),
+        ),
+        (
+            "blocks",
+            format!(
+                "function f {{\n  stack {{\n{}{}  }}\n}}\n",
+                "group {\n".repeat(depth),
+                "}\n".repeat(depth)
+            ),
+        ),
         ("unclosed", "{".repeat(depth)),
-        ("filters", format!("function f {{\n  response = $a{}\n}}\n", "|trim".repeat(depth))),
-        ("operators", format!("function f {{\n  response = 1{}\n}}\n", " + 1".repeat(depth))),
+        (
+            "filters",
+            format!(
+                "function f {{\n  response = $a{}\n}}\n",
+                "|trim".repeat(depth)
+            ),
+        ),
+        (
+            "operators",
+            format!(
+                "function f {{\n  response = 1{}\n}}\n",
+                " + 1".repeat(depth)
+            ),
+        ),
     ];
     for (name, text) in cases {
         // A thread with a small stack makes any unbounded recursion fail here, not in production.
         let handle = std::thread::Builder::new()
             .stack_size(2 * 1024 * 1024)
-            .spawn(move || timed(&format!("nesting {name}"), Duration::from_secs(60), || check_everything(text.as_bytes())))
+            .spawn(move || {
+                timed(&format!("nesting {name}"), Duration::from_secs(60), || {
+                    check_everything(text.as_bytes())
+                })
+            })
             .unwrap();
-        handle.join().unwrap_or_else(|_| panic!("nesting {name}: panic or stack overflow"));
+        handle
+            .join()
+            .unwrap_or_else(|_| panic!("nesting {name}: panic or stack overflow"));
     }
 }
 
@@ -190,14 +307,26 @@ fn huge_files_and_lines_take_bounded_time() {
         big.push_str("    var $x {\n      value = $input.a|trim\n    }\n");
     }
     big.push_str("  }\n  response = null\n}\n");
-    timed(&format!("{megabytes} MB file"), Duration::from_secs(120), || {
-        let file = check_bytes("big.xs", big.as_bytes(), &all());
-        assert!(file.internal_errors.is_empty());
+    timed(
+        &format!("{megabytes} MB file"),
+        Duration::from_secs(120),
+        || {
+            let file = check_bytes("big.xs", big.as_bytes(), &all());
+            assert!(file.internal_errors.is_empty());
+        },
+    );
+
+    let line = format!(
+        "function f {{\n  response = \"{}\"\n  description = {}\n}}\n",
+        "x".repeat(100_000),
+        "$a ~ ".repeat(20_000) + "1"
+    );
+    timed("100,000-character lines", Duration::from_secs(60), || {
+        check_everything(line.as_bytes())
     });
 
-    let line = format!("function f {{\n  response = \"{}\"\n  description = {}\n}}\n", "x".repeat(100_000), "$a ~ ".repeat(20_000) + "1");
-    timed("100,000-character lines", Duration::from_secs(60), || check_everything(line.as_bytes()));
-
     let nul = "query x verb=GET {\n  stack {\n\0\0\0  }\n}\n".repeat(1000);
-    timed("NUL bytes", Duration::from_secs(30), || check_everything(nul.as_bytes()));
+    timed("NUL bytes", Duration::from_secs(30), || {
+        check_everything(nul.as_bytes())
+    });
 }

@@ -92,6 +92,12 @@ const METADATA_WORDS: &[&str] = &[
     "url",
     "uri",
     "endpoint",
+    "balance",
+    "amount",
+    "total",
+    "budget",
+    "price",
+    "cost",
 ];
 
 /// Column types that cannot hold a credential or an identity number.
@@ -240,26 +246,34 @@ pub enum DataKind {
 pub struct DataField {
     /// `password`, or `magic_link.token` for a nested field.
     pub path: String,
+    /// Declared with `visibility = "internal"` (or inside such an object): Xano leaves it out of
+    /// a read's result unless the read's `output` names it.
+    pub internal: bool,
 }
 
-/// The fields of `table` holding data of `kind` that a database read returns (columns Xano hides
-/// with `visibility = "internal"` are left out). Empty for unknown tables.
+impl DataField {
+    /// Whether a read with these `output` lists returns the field at all.
+    pub fn returned_by(&self, outputs: &[Vec<String>], paged: bool) -> bool {
+        if !self.internal {
+            return true;
+        }
+        !outputs.is_empty()
+            && outputs.iter().all(|list| {
+                list.iter().any(|entry| {
+                    let entry = if paged {
+                        entry.strip_prefix("items.").unwrap_or(entry)
+                    } else {
+                        entry.as_str()
+                    };
+                    entry == self.path || self.path.starts_with(&format!("{entry}."))
+                })
+            })
+    }
+}
+
+/// The fields of `table` holding data of `kind` (also the `internal` ones, marked so). Empty for
+/// unknown tables.
 pub fn table_fields_of_kind(ws: &Workspace, table: &str, kind: DataKind) -> Vec<DataField> {
-    fields_of_kind_in(ws, table, kind, false)
-}
-
-/// Like [`table_fields_of_kind`], with `visibility = "internal"` columns too: a record held in a
-/// stack still carries them (`security.check_password` reads the hidden password).
-pub fn stack_fields_of_kind(ws: &Workspace, table: &str, kind: DataKind) -> Vec<DataField> {
-    fields_of_kind_in(ws, table, kind, true)
-}
-
-fn fields_of_kind_in(
-    ws: &Workspace,
-    table: &str,
-    kind: DataKind,
-    internal: bool,
-) -> Vec<DataField> {
     let Some(info) = ws.table(table) else {
         return Vec::new();
     };
@@ -274,7 +288,7 @@ fn fields_of_kind_in(
         &schema.fields,
         "",
         kind,
-        internal,
+        false,
         &mut out,
         &mut weak,
         0,
@@ -288,10 +302,40 @@ fn fields_of_kind_in(
 
 /// Table names about people, whose addresses are personal data.
 const PEOPLE_WORDS: &[&str] = &[
-    "user", "customer", "member", "person", "people", "contact", "profile", "client", "patient",
-    "employee", "staff", "student", "lead", "subscriber", "applicant", "candidate", "bidder",
-    "player", "driver", "rider", "guest", "attendee", "participant", "tenant", "buyer", "seller",
-    "volunteer", "parent", "child", "teacher", "author", "recipient", "shipping", "billing",
+    "user",
+    "customer",
+    "member",
+    "person",
+    "people",
+    "contact",
+    "profile",
+    "client",
+    "patient",
+    "employee",
+    "staff",
+    "student",
+    "lead",
+    "subscriber",
+    "applicant",
+    "candidate",
+    "bidder",
+    "player",
+    "driver",
+    "rider",
+    "guest",
+    "attendee",
+    "participant",
+    "tenant",
+    "buyer",
+    "seller",
+    "volunteer",
+    "parent",
+    "child",
+    "teacher",
+    "author",
+    "recipient",
+    "shipping",
+    "billing",
 ];
 
 fn is_people_table(name: &str) -> bool {
@@ -313,12 +357,13 @@ fn address_only(name: &str) -> bool {
         })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn collect_kind(
     config: &Config,
     fields: &[Field],
     prefix: &str,
     kind: DataKind,
-    internal: bool,
+    parent_internal: bool,
     out: &mut Vec<DataField>,
     weak: &mut Vec<DataField>,
     depth: usize,
@@ -328,9 +373,7 @@ fn collect_kind(
     }
     for field in fields {
         let Some(name) = &field.name else { continue };
-        if is_internal(field) && !internal {
-            continue;
-        }
+        let internal = parent_internal || is_internal(field);
         let path = format!("{prefix}{}", name.value);
         let hit = is_flagged(field)
             || match kind {
@@ -347,9 +390,9 @@ fn collect_kind(
                 && !field.ty.value.eq_ignore_ascii_case("email")
                 && address_only(&name.value);
             if address {
-                weak.push(DataField { path });
+                weak.push(DataField { path, internal });
             } else {
-                out.push(DataField { path });
+                out.push(DataField { path, internal });
             }
         } else if let Some(schema) = nested_schema(field) {
             collect_kind(
@@ -374,6 +417,7 @@ pub fn output_without(ws: &Workspace, table: &str, kind: DataKind) -> Option<Vec
     let schema = object.fields("schema")?;
     let hidden: Vec<String> = table_fields_of_kind(ws, table, kind)
         .into_iter()
+        .filter(|f| !f.internal)
         .map(|f| f.path)
         .collect();
     let mut out = Vec::new();
@@ -448,6 +492,8 @@ pub struct Origin {
     pub created: Option<Vec<String>>,
     /// Whether the read's result is a paged list (`items.x` in an output list).
     pub paged: bool,
+    /// `eval` values of a query that copy a column of a joined table: (key, table, column).
+    pub evals: Vec<(String, String, String)>,
 }
 
 /// A record somewhere inside a value.
@@ -505,7 +551,9 @@ fn output_keeps(list: &[String], path: &str, paged: bool) -> bool {
         } else {
             entry.as_str()
         };
-        entry == path || path.starts_with(&format!("{entry}.")) || entry.starts_with(&format!("{path}."))
+        entry == path
+            || path.starts_with(&format!("{entry}."))
+            || entry.starts_with(&format!("{path}."))
     })
 }
 
@@ -521,11 +569,14 @@ pub struct Analyzer<'a> {
     ws: &'a Workspace,
     cache: RefCell<HashMap<String, Rc<Vec<Exposure>>>>,
     id_tables: std::cell::OnceCell<HashMap<String, String>>,
-    fields: RefCell<HashMap<(String, DataKind), Rc<Vec<String>>>>,
+    fields: RefCell<FieldCache>,
     parsed: RefCell<HashMap<String, Option<Rc<Expr>>>>,
 }
 
 type Env = HashMap<String, Vec<Exposure>>;
+
+/// The fields of a kind of each table, by lowercase table name.
+type FieldCache = HashMap<(String, DataKind), Rc<Vec<DataField>>>;
 
 struct Walk<'w, 'a> {
     an: &'w Analyzer<'a>,
@@ -577,17 +628,12 @@ impl<'a> Analyzer<'a> {
     }
 
     /// The paths of the fields of `kind` of a table (cached).
-    pub fn fields_of_kind(&self, table: &str, kind: DataKind) -> Rc<Vec<String>> {
+    pub fn fields_of_kind(&self, table: &str, kind: DataKind) -> Rc<Vec<DataField>> {
         let key = (table.to_ascii_lowercase(), kind);
         if let Some(hit) = self.fields.borrow().get(&key) {
             return hit.clone();
         }
-        let list: Rc<Vec<String>> = Rc::new(
-            table_fields_of_kind(self.ws, table, kind)
-                .into_iter()
-                .map(|f| f.path)
-                .collect(),
-        );
+        let list: Rc<Vec<DataField>> = Rc::new(table_fields_of_kind(self.ws, table, kind));
         self.fields.borrow_mut().insert(key, list.clone());
         list
     }
@@ -727,7 +773,12 @@ impl<'w, 'a> Walk<'w, 'a> {
     fn body_of(&mut self, s: &'a Statement, conditional: bool, depth: usize) {
         let Some(body) = &s.body else { return };
         let name = s.name.value.as_str();
-        let straight = matches!(name, "group" | "db.transaction" | "stack" | "try");
+        // Loop bodies run their statements in order: an update there replaces what the variable
+        // held (the loop variable itself is cleaned this way), as in straight-line code.
+        let straight = matches!(
+            name,
+            "group" | "db.transaction" | "stack" | "try" | "foreach" | "for" | "while" | "each"
+        );
         // A loop body is walked twice (values carried between iterations), once for the
         // outermost loop only: inner loops are walked again by it.
         let looping = matches!(name, "foreach" | "for" | "while") && !self.in_loop;
@@ -888,6 +939,7 @@ impl<'w, 'a> Walk<'w, 'a> {
             supplied: None,
             created: None,
             paged: false,
+            evals: Vec::new(),
         }
     }
 
@@ -908,6 +960,7 @@ impl<'w, 'a> Walk<'w, 'a> {
         let paged = name == "db.query" && ret.and_then(|r| r.get("paging")).is_some();
         let mut origin = self.origin(s, &table.value, OriginKind::Read);
         origin.paged = paged;
+        origin.evals = joined_evals(s);
         if let Some(output) = s.attribute("output") {
             // An output that is not a literal list hides what it keeps: trust it.
             origin
@@ -915,7 +968,10 @@ impl<'w, 'a> Walk<'w, 'a> {
                 .push(string_list(&output.value).unwrap_or_default());
         }
         if matches!(name, "db.add" | "db.edit" | "db.patch" | "db.add_or_edit") {
-            let linked = self.dblinks.iter().any(|t| t.eq_ignore_ascii_case(&table.value));
+            let linked = self
+                .dblinks
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(&table.value));
             let (mut from_request, mut from_elsewhere) = (Vec::new(), Vec::new());
             if self.flow.is_none()
                 && let Some(object) = self.object
@@ -928,7 +984,10 @@ impl<'w, 'a> Walk<'w, 'a> {
             if let Some(ExprKind::Object(pairs)) = s.attribute("data").map(|a| &a.value.kind) {
                 for p in pairs.iter().filter(|p| !p.disabled) {
                     if let PairKey::Name(k) = &p.key {
-                        let request = self.flow.as_ref().is_some_and(|f| f.taint(&p.value).is_some());
+                        let request = self
+                            .flow
+                            .as_ref()
+                            .is_some_and(|f| f.taint(&p.value).is_some());
                         if request {
                             from_request.push(k.value.clone());
                         } else {
@@ -987,8 +1046,7 @@ impl<'w, 'a> Walk<'w, 'a> {
                 .and_then(|r| r.value.get("type"))
                 .and_then(Expr::string_value)
                 .unwrap_or("list");
-            if read.name.value == "db.query"
-                && matches!(ret_type, "count" | "exists" | "aggregate")
+            if read.name.value == "db.query" && matches!(ret_type, "count" | "exists" | "aggregate")
             {
                 continue;
             }
@@ -1022,6 +1080,7 @@ impl<'w, 'a> Walk<'w, 'a> {
                 supplied: None,
                 created: None,
                 paged: false,
+                evals: Vec::new(),
             };
             let mut exposure = Exposure::new(Rc::new(origin));
             exposure.at = at;
@@ -1066,13 +1125,11 @@ impl<'w, 'a> Walk<'w, 'a> {
             return Vec::new();
         }
         let mut inputs: HashMap<String, Vec<Exposure>> = HashMap::new();
-        if let Some(input) = s.attribute("input") {
-            if let ExprKind::Object(pairs) = &input.value.kind {
-                for p in pairs.iter().filter(|p| !p.disabled) {
-                    if let PairKey::Name(k) = &p.key {
-                        let records = self.contents(&p.value, None, 0);
-                        inputs.insert(k.value.clone(), records);
-                    }
+        if let Some(ExprKind::Object(pairs)) = s.attribute("input").map(|a| &a.value.kind) {
+            for p in pairs.iter().filter(|p| !p.disabled) {
+                if let PairKey::Name(k) = &p.key {
+                    let records = self.contents(&p.value, None, 0);
+                    inputs.insert(k.value.clone(), records);
                 }
             }
         }
@@ -1116,12 +1173,7 @@ impl<'w, 'a> Walk<'w, 'a> {
     }
 
     /// The records inside the value of `expr`.
-    fn contents(
-        &self,
-        expr: &Expr,
-        this: Option<&Vec<Exposure>>,
-        depth: usize,
-    ) -> Vec<Exposure> {
+    fn contents(&self, expr: &Expr, this: Option<&Vec<Exposure>>, depth: usize) -> Vec<Exposure> {
         if depth > MAX_NESTING {
             return Vec::new();
         }
@@ -1206,7 +1258,12 @@ impl<'w, 'a> Walk<'w, 'a> {
         }
     }
 
-    fn apply_filters(&self, records: Vec<Exposure>, filters: &[Filter], depth: usize) -> Vec<Exposure> {
+    fn apply_filters(
+        &self,
+        records: Vec<Exposure>,
+        filters: &[Filter],
+        depth: usize,
+    ) -> Vec<Exposure> {
         self.apply_filters_with(records, filters, None, depth)
     }
 
@@ -1222,12 +1279,35 @@ impl<'w, 'a> Walk<'w, 'a> {
             let arg_str = |i: usize| args.get(i).and_then(Expr::string_value);
             records = match f.name.value.as_str() {
                 // Filters that keep the records (or the list of them) as they are.
-                "first" | "last" | "filter" | "sort" | "slice" | "reverse" | "unique"
-                | "shuffle" | "safe_array" | "flatten" | "json_encode" | "filter_null"
-                | "filter_empty" | "filter_empty_text" | "filter_empty_array"
-                | "filter_empty_object" | "filter_false" | "filter_zero" | "first_notnull"
-                | "first_notempty" | "index_by" | "yaml_encode" | "to_text" | "pop"
-                | "shift" | "diff" | "intersect" | "diff_assoc" | "intersect_assoc" => records,
+                "first"
+                | "last"
+                | "filter"
+                | "sort"
+                | "slice"
+                | "reverse"
+                | "unique"
+                | "shuffle"
+                | "safe_array"
+                | "flatten"
+                | "json_encode"
+                | "filter_null"
+                | "filter_empty"
+                | "filter_empty_text"
+                | "filter_empty_array"
+                | "filter_empty_object"
+                | "filter_false"
+                | "filter_zero"
+                | "first_notnull"
+                | "first_notempty"
+                | "index_by"
+                | "yaml_encode"
+                | "to_text"
+                | "pop"
+                | "shift"
+                | "diff"
+                | "intersect"
+                | "diff_assoc"
+                | "intersect_assoc" => records,
                 "merge" | "merge_recursive" | "push" | "append" | "prepend" | "unshift"
                 | "concat" => {
                     for a in args {
@@ -1269,8 +1349,10 @@ impl<'w, 'a> Walk<'w, 'a> {
                 "get" => {
                     let mut out = match arg_str(0) {
                         Some(key) => {
-                            let segments: Vec<Segment> =
-                                key.split('.').map(|k| Segment::Field(k.to_string())).collect();
+                            let segments: Vec<Segment> = key
+                                .split('.')
+                                .map(|k| Segment::Field(k.to_string()))
+                                .collect();
                             access(records, &segments)
                         }
                         None => Vec::new(),
@@ -1305,6 +1387,49 @@ fn split_var(path: &crate::model::VarPath) -> (&str, Vec<String>) {
     }
 }
 
+/// `eval = {author_email: $db.author.email}` with `join = {author: {table: "user", ...}}`: the
+/// eval keys that copy a column of a joined table.
+fn joined_evals(s: &Statement) -> Vec<(String, String, String)> {
+    let (Some(join), Some(eval)) = (s.attribute("join"), s.attribute("eval")) else {
+        return Vec::new();
+    };
+    let ExprKind::Object(aliases) = &join.value.kind else {
+        return Vec::new();
+    };
+    let table_of = |alias: &str| -> Option<String> {
+        aliases.iter().find_map(|p| match &p.key {
+            PairKey::Name(k) if k.value == alias => p
+                .value
+                .get("table")
+                .and_then(crate::workspace::literal_name)
+                .map(str::to_string),
+            _ => None,
+        })
+    };
+    let ExprKind::Object(pairs) = &eval.value.kind else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for p in pairs.iter().filter(|p| !p.disabled) {
+        let PairKey::Name(key) = &p.key else { continue };
+        let value = match &p.value.kind {
+            ExprKind::Filtered { value, .. } => value.as_ref(),
+            _ => &p.value,
+        };
+        let Some(path) = value.as_var() else { continue };
+        if path.root != "db" {
+            continue;
+        }
+        let mut fields = path.field_names();
+        if let (Some(alias), Some(column)) = (fields.next(), fields.next())
+            && let Some(table) = table_of(alias)
+        {
+            out.push((key.value.clone(), table, column.to_string()));
+        }
+    }
+    out
+}
+
 /// The variable a condition requires to be null: `$x == null`, `null == $x`, `$x|is_null`.
 fn null_tested(condition: &Expr) -> Option<&str> {
     fn var_name(e: &Expr) -> Option<&str> {
@@ -1337,8 +1462,7 @@ fn null_tested(condition: &Expr) -> Option<&str> {
 }
 
 fn is_blank(e: &Expr) -> bool {
-    matches!(&e.kind, ExprKind::Null)
-        || matches!(&e.kind, ExprKind::String(s) if s.is_empty())
+    matches!(&e.kind, ExprKind::Null) || matches!(&e.kind, ExprKind::String(s) if s.is_empty())
 }
 
 fn prefix(records: Vec<Exposure>, key: &[String]) -> Vec<Exposure> {
@@ -1391,7 +1515,11 @@ fn unset(records: Vec<Exposure>, key: &str) -> Vec<Exposure> {
         .into_iter()
         .filter_map(|mut e| {
             let common = e.at.len().min(key.len());
-            if e.at[..common].iter().map(String::as_str).ne(key[..common].iter().copied()) {
+            if e.at[..common]
+                .iter()
+                .map(String::as_str)
+                .ne(key[..common].iter().copied())
+            {
                 return Some(e);
             }
             if key.len() <= e.at.len() {
@@ -1431,17 +1559,14 @@ fn parse_expression(text: &str) -> Option<Expr> {
     if trimmed.is_empty() || trimmed.len() > 4000 {
         return None;
     }
-    let source = format!("function f {{\n  input {{\n  }}\n  stack {{\n  }}\n  response = {trimmed}\n}}\n");
+    let source =
+        format!("function f {{\n  input {{\n  }}\n  stack {{\n  }}\n  response = {trimmed}\n}}\n");
     let file = FileModel::parse("expr.xs", &source);
     let object = file.model.objects.into_iter().next()?;
-    object
-        .body
-        .items
-        .into_iter()
-        .find_map(|i| match i {
-            Item::Attribute(a) if a.key.value == "response" => Some(a.value),
-            _ => None,
-        })
+    object.body.items.into_iter().find_map(|i| match i {
+        Item::Attribute(a) if a.key.value == "response" => Some(a.value),
+        _ => None,
+    })
 }
 
 /// `SELECT <columns> FROM <table>` of a literal SQL text: the table and the selected column names
@@ -1493,7 +1618,8 @@ fn find_word(haystack: &str, word: &str, from: usize) -> Option<usize> {
         let at = start + i;
         let before = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_');
         let end = at + word.len();
-        let after = end >= bytes.len() || !(bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_');
+        let after =
+            end >= bytes.len() || !(bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_');
         if before && after {
             return Some(at);
         }
@@ -1527,8 +1653,18 @@ fn split_top_level(text: &str) -> Vec<&str> {
 
 /// Array methods that return (some of) the same elements.
 const KEEPING_METHODS: &[&str] = &[
-    "filter", "slice", "sort", "concat", "reverse", "find", "values", "flat", "splice", "at",
-    "toSorted", "toReversed",
+    "filter",
+    "slice",
+    "sort",
+    "concat",
+    "reverse",
+    "find",
+    "values",
+    "flat",
+    "splice",
+    "at",
+    "toSorted",
+    "toReversed",
 ];
 
 /// Whether the JavaScript `code` of an `api.lambda` returns the records of `$var.<name>` (or
@@ -1612,7 +1748,9 @@ fn carries(expr: &str, carriers: &[String]) -> bool {
                 let body = &member[method.len()..];
                 let arrow = body.find("=>").map(|i| &body[i + 2..]).unwrap_or("");
                 let arrow = arrow.trim_start();
-                return arrow.starts_with("({...") || arrow.starts_with("({ ...") || arrow.starts_with("Object.assign");
+                return arrow.starts_with("({...")
+                    || arrow.starts_with("({ ...")
+                    || arrow.starts_with("Object.assign");
             }
             false
         })
@@ -1630,7 +1768,11 @@ fn declaration(line: &str) -> Option<(String, &str)> {
         return None;
     }
     let lhs = lhs.trim();
-    if lhs.is_empty() || !lhs.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$') {
+    if lhs.is_empty()
+        || !lhs
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+    {
         return None;
     }
     Some((lhs.to_string(), rhs))
@@ -1716,7 +1858,11 @@ pub fn list_names(names: &[String]) -> String {
 /// The fields of kind `kind` that an exposure still carries, among the table's `candidates`.
 /// For personal data, fields the request itself wrote into a returned record do not count: the
 /// caller already has them.
-pub fn exposed_fields(exposure: &Exposure, kind: DataKind, candidates: &[String]) -> Vec<String> {
+pub fn exposed_fields(
+    exposure: &Exposure,
+    kind: DataKind,
+    candidates: &[DataField],
+) -> Vec<String> {
     let supplied = |path: &str| {
         let first = path.split('.').next().unwrap_or(path);
         kind == DataKind::Personal
@@ -1733,8 +1879,12 @@ pub fn exposed_fields(exposure: &Exposure, kind: DataKind, candidates: &[String]
     };
     candidates
         .iter()
-        .filter(|p| exposure.carries(p) && !supplied(p))
-        .cloned()
+        .filter(|f| {
+            f.returned_by(&exposure.origin.outputs, exposure.origin.paged)
+                && exposure.carries(&f.path)
+                && !supplied(&f.path)
+        })
+        .map(|f| f.path.clone())
         .collect()
 }
 
@@ -1749,11 +1899,18 @@ pub struct ExposedRead {
 fn exposed_reads_with(
     analysis: &ResponseAnalysis,
     kind: DataKind,
-    fields_of: impl Fn(&str) -> Rc<Vec<String>>,
+    fields_of: impl Fn(&str) -> Rc<Vec<DataField>>,
 ) -> Vec<ExposedRead> {
     let mut out: Vec<ExposedRead> = Vec::new();
     for e in &analysis.exposures {
-        let fields = exposed_fields(e, kind, &fields_of(&e.origin.table));
+        let mut fields = exposed_fields(e, kind, &fields_of(&e.origin.table));
+        for (key, table, column) in &e.origin.evals {
+            let joined = fields_of(table);
+            let hit = joined.iter().any(|f| f.path == *column && !f.internal);
+            if hit && e.carries(key) && !fields.contains(key) {
+                fields.push(key.clone());
+            }
+        }
         if fields.is_empty() {
             continue;
         }
@@ -1823,6 +1980,7 @@ pub fn output_fix(
     file: &FileModel,
     origin: &Origin,
     kind: DataKind,
+    exposed: &[String],
 ) -> Option<crate::finding::Fix> {
     use crate::fix::{indent_at, insert_lines_after};
     if origin.kind != OriginKind::Read || origin.path != file.path {
@@ -1837,10 +1995,18 @@ pub fn output_fix(
         .flat_map(|b| b.walk_statements())
         .find(|s| s.span == origin.span)?;
     let body = statement.body.as_ref()?;
-    let hidden: Vec<String> = table_fields_of_kind(ws, &origin.table, kind)
+    let mut hidden: Vec<String> = table_fields_of_kind(ws, &origin.table, kind)
         .into_iter()
+        .filter(|f| f.returned_by(&origin.outputs, origin.paged))
         .map(|f| f.path)
         .collect();
+    // `eval` keys that copy such a column of a joined table.
+    hidden.extend(
+        exposed
+            .iter()
+            .filter(|f| origin.evals.iter().any(|(k, _, _)| k == *f))
+            .cloned(),
+    );
     let visible = output_without(ws, &origin.table, kind)?;
     let items = |name: &str| {
         if origin.paged {
@@ -1860,7 +2026,10 @@ pub fn output_fix(
                     entry.clone()
                 };
                 let inner = format!("{bare}.");
-                if hidden.iter().any(|h| *h == bare || bare.starts_with(&format!("{h}."))) {
+                if hidden
+                    .iter()
+                    .any(|h| *h == bare || bare.starts_with(&format!("{h}.")))
+                {
                     continue;
                 }
                 if hidden.iter().any(|h| h.starts_with(&inner)) {
@@ -1893,9 +2062,13 @@ pub fn output_fix(
                 }
             }
             out.extend(visible.iter().map(|v| items(v)));
-            if let Some(ExprKind::Object(pairs)) = statement.attribute("eval").map(|a| &a.value.kind) {
+            if let Some(ExprKind::Object(pairs)) =
+                statement.attribute("eval").map(|a| &a.value.kind)
+            {
                 for p in pairs.iter().filter(|p| !p.disabled) {
-                    if let PairKey::Name(k) = &p.key {
+                    if let PairKey::Name(k) = &p.key
+                        && !hidden.contains(&k.value)
+                    {
                         out.push(items(&k.value));
                     }
                 }
@@ -1936,10 +2109,16 @@ pub fn output_fix(
     };
     let names = list_names(&removed);
     let (anchor, indent) = match existing {
-        Some(attr) => (attr.span.clone(), indent_at(text, attr.span.start).to_string()),
+        Some(attr) => (
+            attr.span.clone(),
+            indent_at(text, attr.span.start).to_string(),
+        ),
         None => {
             let last = body.attributes().last()?;
-            (last.span.clone(), indent_at(text, last.span.start).to_string())
+            (
+                last.span.clone(),
+                indent_at(text, last.span.start).to_string(),
+            )
         }
     };
     let one_line = format!("output = [{}]", quoted.join(", "));
@@ -2016,7 +2195,10 @@ mod tests {
         assert_eq!(word("password", "text").as_deref(), Some("password"));
         assert_eq!(word("reset_token", "text").as_deref(), Some("token"));
         assert_eq!(word("stripe_api_key", "text").as_deref(), Some("api_key"));
-        assert_eq!(word("password_reset_token", "text").as_deref(), Some("token"));
+        assert_eq!(
+            word("password_reset_token", "text").as_deref(),
+            Some("token")
+        );
         assert_eq!(word("pin", "int").as_deref(), Some("pin"));
         assert_eq!(word("dob", "date").as_deref(), Some("dob"));
         assert_eq!(word("passport_id", "text").as_deref(), Some("passport"));
@@ -2030,6 +2212,12 @@ mod tests {
         assert!(word("api_key_prefix", "text").is_none());
         assert!(word("token_id", "int").is_none());
         assert!(word("secret", "bool").is_none());
+        assert!(word("token_balance", "int").is_none());
+        assert!(word("access_key_id", "text").is_none());
+        assert_eq!(
+            word("bank_account_number", "text").as_deref(),
+            Some("account_number")
+        );
     }
 
     #[test]

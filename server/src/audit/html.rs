@@ -21,7 +21,11 @@ fn esc(text: &str) -> String {
 }
 
 fn join(items: &[String]) -> String {
-    if items.is_empty() { "<span class=\"muted\">—</span>".into() } else { esc(&items.join(", ")) }
+    if items.is_empty() {
+        "<span class=\"muted\">—</span>".into()
+    } else {
+        esc(&items.join(", "))
+    }
 }
 
 const STYLE: &str = r#"
@@ -99,24 +103,46 @@ pub fn render(audit: &Audit) -> String {
     .unwrap();
 
     out.push_str("<section id=\"summary\"><div class=\"cards\">");
-    for (class, label, n) in [("error", "errors", c.error), ("warning", "warnings", c.warning), ("info", "notes", c.info)] {
-        write!(out, "<div class=\"card {class}\"><div class=\"n\">{n}</div>{label}</div>").unwrap();
+    for (class, label, n) in [
+        ("error", "errors", c.error),
+        ("warning", "warnings", c.warning),
+        ("info", "notes", c.info),
+    ] {
+        write!(
+            out,
+            "<div class=\"card {class}\"><div class=\"n\">{n}</div>{label}</div>"
+        )
+        .unwrap();
     }
     let unauthenticated = audit.endpoints.iter().filter(|e| e.auth.is_none()).count();
-    write!(out, "<div class=\"card\"><div class=\"n\">{unauthenticated}</div>endpoints without auth</div>").unwrap();
+    write!(
+        out,
+        "<div class=\"card\"><div class=\"n\">{unauthenticated}</div>endpoints without auth</div>"
+    )
+    .unwrap();
     out.push_str("</div><div class=\"sections\">");
     for (i, s) in audit.sections.iter().enumerate() {
-        write!(out, "<a href=\"#section-{i}\">{}<b>{}</b></a>", esc(s.title), s.findings.len()).unwrap();
+        write!(
+            out,
+            "<a href=\"#section-{i}\">{}<b>{}</b></a>",
+            esc(s.title),
+            s.findings.len()
+        )
+        .unwrap();
     }
     out.push_str("</div></section>\n");
 
     out.push_str("<h2 id=\"inventory\">Endpoint inventory</h2>\n<p>Every endpoint an attacker can call. Click a column to sort. Look for endpoints nobody meant to ship and for <code>auth</code> left empty.</p>\n");
     out.push_str("<table class=\"sortable\" id=\"endpoints\"><thead><tr><th>verb</th><th>path</th><th>api group</th><th>auth</th><th>reads</th><th>writes</th><th>findings</th><th>file</th></tr></thead><tbody>\n");
     for e in &audit.endpoints {
-        let row_class = if e.auth.is_none() { " class=\"noauth\"" } else { "" };
-        write!(
+        let row_class = if e.auth.is_none() {
+            " class=\"noauth\""
+        } else {
+            ""
+        };
+        writeln!(
             out,
-            "<tr{row_class}><td>{}</td><td><code>{}</code></td><td>{}</td><td class=\"auth\">{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}:{}</code></td></tr>\n",
+            "<tr{row_class}><td>{}</td><td><code>{}</code></td><td>{}</td><td class=\"auth\">{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}:{}</code></td></tr>",
             esc(&e.verb),
             esc(&e.path),
             e.api_group.as_deref().map_or("<span class=\"muted\">—</span>".to_string(), esc),
@@ -133,9 +159,9 @@ pub fn render(audit: &Audit) -> String {
 
     out.push_str("<h2 id=\"groups\">API groups</h2>\n<table class=\"sortable\"><thead><tr><th>name</th><th>swagger</th><th>CORS</th><th>active</th><th>endpoints</th><th>file</th></tr></thead><tbody>\n");
     for g in &audit.api_groups {
-        write!(
+        writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
             esc(&g.name),
             esc(&g.swagger),
             esc(&g.cors),
@@ -149,9 +175,9 @@ pub fn render(audit: &Audit) -> String {
 
     out.push_str("<h2 id=\"tables\">Tables</h2>\n<table class=\"sortable\"><thead><tr><th>name</th><th>auth</th><th>owner field</th><th>sensitive fields</th><th>unflagged candidates</th><th>file</th></tr></thead><tbody>\n");
     for t in &audit.tables {
-        write!(
+        writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
             esc(&t.name),
             if t.auth { "yes" } else { "" },
             t.owner_field.as_deref().map_or("<span class=\"muted\">—</span>".to_string(), esc),
@@ -165,7 +191,13 @@ pub fn render(audit: &Audit) -> String {
 
     out.push_str("<h2 id=\"findings\">Findings by checklist section</h2>\n");
     for (i, s) in audit.sections.iter().enumerate() {
-        write!(out, "<h3 id=\"section-{i}\">{} ({})</h3>\n", esc(s.title), s.findings.len()).unwrap();
+        writeln!(
+            out,
+            "<h3 id=\"section-{i}\">{} ({})</h3>",
+            esc(s.title),
+            s.findings.len()
+        )
+        .unwrap();
         if s.findings.is_empty() {
             out.push_str("<p class=\"muted\">Nothing found.</p>\n");
             continue;
@@ -173,9 +205,9 @@ pub fn render(audit: &Audit) -> String {
         out.push_str("<ul class=\"findings\">\n");
         for f in &s.findings {
             let class = severity_class(f.severity);
-            write!(
+            writeln!(
                 out,
-                "<li class=\"{class}\"><span class=\"badge {class}\">{}</span> <b>{} {}</b> {}<div class=\"where\"><code>{}:{}:{}</code></div></li>\n",
+                "<li class=\"{class}\"><span class=\"badge {class}\">{}</span> <b>{} {}</b> {}<div class=\"where\"><code>{}:{}:{}</code></div></li>",
                 f.severity,
                 f.code,
                 esc(f.name),
@@ -191,7 +223,13 @@ pub fn render(audit: &Audit) -> String {
 
     out.push_str("<h2 id=\"manual\">Checks no source can show</h2>\n<p>Do these by hand in the Xano dashboard before launch.</p>\n<ul class=\"manual\">\n");
     for m in &audit.manual_checks {
-        write!(out, "<li><label><input type=\"checkbox\"> <b>{}</b>: {}.</label></li>\n", esc(m.item), esc(m.why)).unwrap();
+        writeln!(
+            out,
+            "<li><label><input type=\"checkbox\"> <b>{}</b>: {}.</label></li>",
+            esc(m.item),
+            esc(m.why)
+        )
+        .unwrap();
     }
     out.push_str("</ul>\n</main>\n<script>");
     out.push_str(SCRIPT);

@@ -13,7 +13,11 @@ fn cell(text: &str) -> String {
 }
 
 fn list(items: &[String]) -> String {
-    if items.is_empty() { "—".to_string() } else { cell(&items.join(", ")) }
+    if items.is_empty() {
+        "—".to_string()
+    } else {
+        cell(&items.join(", "))
+    }
 }
 
 pub fn render(audit: &Audit) -> String {
@@ -48,7 +52,9 @@ pub fn render(audit: &Audit) -> String {
             e.verb,
             cell(&e.path),
             e.api_group.as_deref().map_or("—".to_string(), cell),
-            e.auth.as_deref().map_or("**none**".to_string(), |a| format!("`{}`", cell(a))),
+            e.auth
+                .as_deref()
+                .map_or("**none**".to_string(), |a| format!("`{}`", cell(a))),
             list(&e.reads),
             list(&e.writes),
             list(&e.findings),
@@ -60,8 +66,17 @@ pub fn render(audit: &Audit) -> String {
 
     out.push_str("\n## API groups\n\n| name | swagger | CORS | active | endpoints | file |\n|---|---|---|---|---|---|\n");
     for g in &audit.api_groups {
-        writeln!(out, "| {} | {} | {} | {} | {} | {} |", cell(&g.name), g.swagger, cell(&g.cors), g.active, g.endpoints, cell(&g.file))
-            .unwrap();
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            cell(&g.name),
+            g.swagger,
+            cell(&g.cors),
+            g.active,
+            g.endpoints,
+            cell(&g.file)
+        )
+        .unwrap();
     }
 
     out.push_str("\n## Tables\n\n| name | auth | owner field | sensitive fields | unflagged candidates | file |\n|---|---|---|---|---|---|\n");
@@ -87,8 +102,12 @@ pub fn render(audit: &Audit) -> String {
             continue;
         }
         for f in &s.findings {
-            writeln!(out, "- **{} {}** ({}) `{}:{}:{}` — {}", f.code, f.name, f.severity, f.path, f.line, f.column, f.message)
-                .unwrap();
+            writeln!(
+                out,
+                "- **{} {}** ({}) `{}:{}:{}` — {}",
+                f.code, f.name, f.severity, f.path, f.line, f.column, f.message
+            )
+            .unwrap();
         }
     }
 

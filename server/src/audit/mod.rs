@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::analysis::flow::{calls, object_statements, MAX_CALL_DEPTH};
+use crate::analysis::flow::{MAX_CALL_DEPTH, calls, object_statements};
 use crate::check::CheckedFile;
 use crate::finding::Severity;
 use crate::model::{Expr, ExprKind, Object};
@@ -111,23 +111,63 @@ const SECTIONS: &[(&str, &str)] = &[
 ];
 
 const MANUAL: &[(&str, &str)] = &[
-    ("Two-factor authentication on every Xano account", "a stolen team password is a stolen backend; 2FA is the only thing between them"),
-    ("Team list and roles reviewed", "former collaborators and over-broad roles keep access nobody remembers granting"),
-    ("Metadata API tokens and their scopes", "a leaked token with write scope can change every endpoint without touching the source"),
-    ("Instance security policy (inactivity timeout, SSO hosts, IP rules)", "session and network limits are set on the instance, not in `.xs` files"),
-    ("A non-live data source and branch for development", "testing against live data turns every experiment into a production incident"),
-    ("Sandbox previews", "preview environments often run with live credentials and no auth in front"),
-    ("Test accounts in the live data source", "test users with known passwords are the easiest way in"),
-    ("Direct Database Connector allow-list", "a database port open to any address bypasses every endpoint check"),
-    ("Request History and Audit Logs reviewed", "they show who already probed the API and whether secrets were logged"),
-    ("A manual backup before launch", "the first incident after launch should not also be data loss"),
+    (
+        "Two-factor authentication on every Xano account",
+        "a stolen team password is a stolen backend; 2FA is the only thing between them",
+    ),
+    (
+        "Team list and roles reviewed",
+        "former collaborators and over-broad roles keep access nobody remembers granting",
+    ),
+    (
+        "Metadata API tokens and their scopes",
+        "a leaked token with write scope can change every endpoint without touching the source",
+    ),
+    (
+        "Instance security policy (inactivity timeout, SSO hosts, IP rules)",
+        "session and network limits are set on the instance, not in `.xs` files",
+    ),
+    (
+        "A non-live data source and branch for development",
+        "testing against live data turns every experiment into a production incident",
+    ),
+    (
+        "Sandbox previews",
+        "preview environments often run with live credentials and no auth in front",
+    ),
+    (
+        "Test accounts in the live data source",
+        "test users with known passwords are the easiest way in",
+    ),
+    (
+        "Direct Database Connector allow-list",
+        "a database port open to any address bypasses every endpoint check",
+    ),
+    (
+        "Request History and Audit Logs reviewed",
+        "they show who already probed the API and whether secrets were logged",
+    ),
+    (
+        "A manual backup before launch",
+        "the first incident after launch should not also be data loss",
+    ),
 ];
 
 impl Audit {
     /// Gathers the audit of a checked workspace.
     pub fn build(ws: &Workspace, checked: &[CheckedFile]) -> Self {
-        let mut counts = Counts { error: 0, warning: 0, info: 0 };
-        let mut sections: Vec<Section> = SECTIONS.iter().map(|(_, title)| Section { title, findings: Vec::new() }).collect();
+        let mut counts = Counts {
+            error: 0,
+            warning: 0,
+            info: 0,
+        };
+        let mut sections: Vec<Section> = SECTIONS
+            .iter()
+            .map(|(_, title)| Section {
+                title,
+                findings: Vec::new(),
+            })
+            .collect();
         for file in checked {
             for f in &file.findings {
                 match f.severity {
@@ -135,7 +175,10 @@ impl Audit {
                     Severity::Warning => counts.warning += 1,
                     Severity::Info => counts.info += 1,
                 }
-                let i = SECTIONS.iter().position(|(prefix, _)| f.code.starts_with(prefix)).unwrap_or(0);
+                let i = SECTIONS
+                    .iter()
+                    .position(|(prefix, _)| f.code.starts_with(prefix))
+                    .unwrap_or(0);
                 sections[i].findings.push(AuditFinding {
                     code: f.code,
                     name: f.name,
@@ -148,7 +191,9 @@ impl Audit {
             }
         }
         for s in &mut sections {
-            s.findings.sort_by(|a, b| (a.severity, a.code, &a.path, a.line).cmp(&(b.severity, b.code, &b.path, b.line)));
+            s.findings.sort_by(|a, b| {
+                (a.severity, a.code, &a.path, a.line).cmp(&(b.severity, b.code, &b.path, b.line))
+            });
         }
 
         let mut endpoints = Vec::new();
@@ -160,23 +205,39 @@ impl Audit {
             let codes: Vec<String> = checked
                 .iter()
                 .find(|c| c.path == file.path)
-                .map(|c| c.findings.iter().map(|f| f.code.to_string()).collect::<BTreeSet<_>>().into_iter().collect())
+                .map(|c| {
+                    c.findings
+                        .iter()
+                        .map(|f| f.code.to_string())
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .collect()
+                })
                 .unwrap_or_default();
             for object in &file.model.objects {
                 let line = file.line_index.line_of(object.span.start) as u32 + 1;
                 match object.kind.value.as_str() {
-                    "query" => endpoints.push(endpoint(ws, object, &file.path, line, codes.clone())),
+                    "query" => {
+                        endpoints.push(endpoint(ws, object, &file.path, line, codes.clone()))
+                    }
                     "api_group" => api_groups.push(api_group(object, &file.path)),
                     _ => {}
                 }
             }
         }
         for t in ws.tables() {
-            let sensitive: Vec<String> = ws.sensitive_columns(&t.name).iter().map(|c| c.name.clone()).collect();
+            let sensitive: Vec<String> = ws
+                .sensitive_columns(&t.name)
+                .iter()
+                .map(|c| c.name.clone())
+                .collect();
             let candidates = t
                 .columns
                 .iter()
-                .filter(|c| !c.flagged_sensitive && (sensitive.contains(&c.name) || is_personal_name(&c.name)))
+                .filter(|c| {
+                    !c.flagged_sensitive
+                        && (sensitive.contains(&c.name) || is_personal_name(&c.name))
+                })
                 .map(|c| c.name.clone())
                 .collect();
             tables.push(Table {
@@ -189,9 +250,14 @@ impl Audit {
             });
         }
         tables.sort_by(|a, b| a.name.cmp(&b.name));
-        endpoints.sort_by(|a, b| (&a.api_group, &a.path, &a.verb).cmp(&(&b.api_group, &b.path, &b.verb)));
+        endpoints.sort_by(|a, b| {
+            (&a.api_group, &a.path, &a.verb).cmp(&(&b.api_group, &b.path, &b.verb))
+        });
         for g in &mut api_groups {
-            g.endpoints = endpoints.iter().filter(|e| e.api_group.as_deref() == Some(g.name.as_str())).count();
+            g.endpoints = endpoints
+                .iter()
+                .filter(|e| e.api_group.as_deref() == Some(g.name.as_str()))
+                .count();
         }
         Audit {
             files: checked.len(),
@@ -200,7 +266,10 @@ impl Audit {
             api_groups,
             tables,
             sections,
-            manual_checks: MANUAL.iter().map(|(item, why)| ManualItem { item, why }).collect(),
+            manual_checks: MANUAL
+                .iter()
+                .map(|(item, why)| ManualItem { item, why })
+                .collect(),
         }
     }
 
@@ -210,16 +279,33 @@ impl Audit {
 }
 
 fn text_attr(object: &Object, key: &str) -> Option<String> {
-    object.attribute(key).and_then(|a| literal_name(&a.value)).filter(|s| !s.is_empty()).map(str::to_string)
+    object
+        .attribute(key)
+        .and_then(|a| literal_name(&a.value))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
-fn endpoint(ws: &Workspace, object: &Object, file: &str, line: u32, findings: Vec<String>) -> Endpoint {
-    let verb = object.header("verb").and_then(|a| literal_name(&a.value)).unwrap_or("GET").to_string();
+fn endpoint(
+    ws: &Workspace,
+    object: &Object,
+    file: &str,
+    line: u32,
+    findings: Vec<String>,
+) -> Endpoint {
+    let verb = object
+        .header("verb")
+        .and_then(|a| literal_name(&a.value))
+        .unwrap_or("GET")
+        .to_string();
     let (mut reads, mut writes) = (BTreeSet::new(), BTreeSet::new());
     collect_tables(ws, object, 0, &mut reads, &mut writes);
     Endpoint {
         verb,
-        path: object.name.as_ref().map_or_else(String::new, |n| n.value.clone()),
+        path: object
+            .name
+            .as_ref()
+            .map_or_else(String::new, |n| n.value.clone()),
         api_group: text_attr(object, "api_group"),
         auth: text_attr(object, "auth"),
         reads: reads.into_iter().collect(),
@@ -231,11 +317,19 @@ fn endpoint(ws: &Workspace, object: &Object, file: &str, line: u32, findings: Ve
 }
 
 /// Tables a stack reads and writes, following `function.run` into functions.
-fn collect_tables(ws: &Workspace, object: &Object, depth: usize, reads: &mut BTreeSet<String>, writes: &mut BTreeSet<String>) {
+fn collect_tables(
+    ws: &Workspace,
+    object: &Object,
+    depth: usize,
+    reads: &mut BTreeSet<String>,
+    writes: &mut BTreeSet<String>,
+) {
     let statements = object_statements(object);
     for s in &statements {
         let name = s.name.value.as_str();
-        let Some(table) = s.target_name().map(|t| t.value.clone()) else { continue };
+        let Some(table) = s.target_name().map(|t| t.value.clone()) else {
+            continue;
+        };
         match name {
             "db.get" | "db.has" | "db.query" | "db.schema" => {
                 reads.insert(table);
@@ -249,7 +343,10 @@ fn collect_tables(ws: &Workspace, object: &Object, depth: usize, reads: &mut BTr
             _ => {}
         }
     }
-    if statements.iter().any(|s| s.name.value == "db.direct_query" || s.name.value.ends_with(".direct_query")) {
+    if statements
+        .iter()
+        .any(|s| s.name.value == "db.direct_query" || s.name.value.ends_with(".direct_query"))
+    {
         writes.insert("(raw SQL)".to_string());
     }
     if depth < MAX_CALL_DEPTH {
@@ -260,13 +357,18 @@ fn collect_tables(ws: &Workspace, object: &Object, depth: usize, reads: &mut BTr
 }
 
 fn api_group(object: &Object, file: &str) -> ApiGroup {
-    let name = object.name.as_ref().map_or_else(String::new, |n| n.value.clone());
+    let name = object
+        .name
+        .as_ref()
+        .map_or_else(String::new, |n| n.value.clone());
     let swagger = match object.attribute("swagger").map(|a| &a.value) {
         None => "public (default)".to_string(),
         Some(v) => match &v.kind {
             ExprKind::Bool(false) => "off".into(),
             ExprKind::Bool(true) => "public".into(),
-            ExprKind::Object(_) if v.get("active").and_then(Expr::as_bool) == Some(false) => "off".into(),
+            ExprKind::Object(_) if v.get("active").and_then(Expr::as_bool) == Some(false) => {
+                "off".into()
+            }
             ExprKind::Object(_) if v.get("token").is_some() => "token".into(),
             _ => "public".into(),
         },
@@ -274,9 +376,15 @@ fn api_group(object: &Object, file: &str) -> ApiGroup {
     let cors = match object.attribute("cors").map(|a| &a.value) {
         None => "default (wildcard)".to_string(),
         Some(v) => {
-            let mode = v.get("mode").and_then(|m| m.string_value()).unwrap_or("default");
+            let mode = v
+                .get("mode")
+                .and_then(|m| m.string_value())
+                .unwrap_or("default");
             let origins: Vec<String> = match v.get("origins").map(|o| &o.kind) {
-                Some(ExprKind::Array(items)) => items.iter().filter_map(|i| i.string_value().map(str::to_string)).collect(),
+                Some(ExprKind::Array(items)) => items
+                    .iter()
+                    .filter_map(|i| i.string_value().map(str::to_string))
+                    .collect(),
                 _ => Vec::new(),
             };
             if mode != "custom" || origins.iter().any(|o| o == "*") {
@@ -290,7 +398,10 @@ fn api_group(object: &Object, file: &str) -> ApiGroup {
         name,
         swagger,
         cors,
-        active: object.attribute("active").and_then(|a| a.value.as_bool()).unwrap_or(true),
+        active: object
+            .attribute("active")
+            .and_then(|a| a.value.as_bool())
+            .unwrap_or(true),
         endpoints: 0,
         file: file.to_string(),
     }

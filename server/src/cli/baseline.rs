@@ -42,18 +42,28 @@ pub fn write(path: &Path, files: &[CheckedFile]) -> Result<usize, String> {
         }
     }
     let count = findings.len();
-    let text = serde_json::to_string_pretty(&BaselineFile { version: BASELINE_VERSION, findings }).map_err(|e| e.to_string())?;
-    std::fs::write(path, text + "\n").map_err(|e| format!("cannot write baseline `{}`: {e}", path.display()))?;
+    let text = serde_json::to_string_pretty(&BaselineFile {
+        version: BASELINE_VERSION,
+        findings,
+    })
+    .map_err(|e| e.to_string())?;
+    std::fs::write(path, text + "\n")
+        .map_err(|e| format!("cannot write baseline `{}`: {e}", path.display()))?;
     Ok(count)
 }
 
 /// Reads the fingerprints of a baseline file.
 pub fn read(path: &Path) -> Result<BTreeSet<String>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read baseline `{}`: {e}", path.display()))?;
-    let file: BaselineFile =
-        serde_json::from_str(&text).map_err(|e| format!("`{}` is not an xsguard baseline: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read baseline `{}`: {e}", path.display()))?;
+    let file: BaselineFile = serde_json::from_str(&text)
+        .map_err(|e| format!("`{}` is not an xsguard baseline: {e}", path.display()))?;
     if file.version != BASELINE_VERSION {
-        return Err(format!("baseline `{}` has version {}, expected {BASELINE_VERSION}", path.display(), file.version));
+        return Err(format!(
+            "baseline `{}` has version {}, expected {BASELINE_VERSION}",
+            path.display(),
+            file.version
+        ));
     }
     Ok(file.findings.into_iter().map(|f| f.fingerprint).collect())
 }

@@ -19,7 +19,7 @@ fn fnv1a(parts: &[&str]) -> u64 {
     hash
 }
 
-fn line_text<'a>(text: &'a str, offset: usize) -> &'a str {
+fn line_text(text: &str, offset: usize) -> &str {
     let start = crate::fix::line_start(text, offset);
     let end = crate::fix::line_end(text, offset);
     text.get(start..end).unwrap_or("").trim()
@@ -45,10 +45,25 @@ fn fingerprint_list<'a>(text: &str, findings: impl Iterator<Item = &'a Finding>)
     findings
         .map(|f| {
             let line = squash(line_text(text, f.range.start));
-            let snippet: String = squash(text.get(f.range.clone()).unwrap_or("")).chars().take(200).collect();
-            let occurrence = seen.iter().filter(|(l, c, s)| *l == line && *c == f.code && *s == snippet).count();
+            let snippet: String = squash(text.get(f.range.clone()).unwrap_or(""))
+                .chars()
+                .take(200)
+                .collect();
+            let occurrence = seen
+                .iter()
+                .filter(|(l, c, s)| *l == line && *c == f.code && *s == snippet)
+                .count();
             seen.push((line.clone(), f.code, snippet.clone()));
-            format!("{:016x}", fnv1a(&[f.code, &normalize_path(&f.path), &line, &snippet, &occurrence.to_string()]))
+            format!(
+                "{:016x}",
+                fnv1a(&[
+                    f.code,
+                    &normalize_path(&f.path),
+                    &line,
+                    &snippet,
+                    &occurrence.to_string()
+                ])
+            )
         })
         .collect()
 }
@@ -74,6 +89,10 @@ mod tests {
         assert!(!a.findings.is_empty());
         assert_eq!(fingerprints(&a), fingerprints(&b));
         let other = check_bytes("h.xs", text.as_bytes(), &RuleSelection::all());
-        assert_ne!(fingerprints(&a), fingerprints(&other), "the path is part of the fingerprint");
+        assert_ne!(
+            fingerprints(&a),
+            fingerprints(&other),
+            "the path is part of the fingerprint"
+        );
     }
 }

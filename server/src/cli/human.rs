@@ -69,7 +69,9 @@ pub fn render_findings(files: &[CheckedFile], color: bool) -> String {
     // The summary is the last line; everything before it is findings.
     let body = full.trim_end_matches('\n');
     match body.rfind('\n') {
-        Some(i) => format!("{}\n", body[..i].trim_end_matches('\n')).trim_start_matches('\n').to_string(),
+        Some(i) => format!("{}\n", body[..i].trim_end_matches('\n'))
+            .trim_start_matches('\n')
+            .to_string(),
         None => String::new(),
     }
 }

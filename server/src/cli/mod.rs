@@ -8,8 +8,8 @@ mod fix;
 mod github;
 mod human;
 mod json;
-mod sarif;
 pub mod rules_doc;
+mod sarif;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -20,7 +20,8 @@ use clap::Parser;
 use clap::error::ErrorKind;
 
 pub use args::{
-    AuditArgs, AuditFormat, CheckArgs, Cli, Command, ExplainArgs, FailOn, FixArgs, Format, RulesArgs, RulesFormat,
+    AuditArgs, AuditFormat, CheckArgs, Cli, Command, ExplainArgs, FailOn, FixArgs, Format,
+    RulesArgs, RulesFormat,
 };
 pub use files::{Discovery, discover};
 
@@ -148,7 +149,12 @@ fn prepare_with(
             return Err(EXIT_ERROR);
         }
         let path = stdin_name.map_or_else(|| "-".to_string(), |p| p.display().to_string());
-        return Ok(Run { sources: vec![Source { path, bytes }], config, selection, failed: false });
+        return Ok(Run {
+            sources: vec![Source { path, bytes }],
+            config,
+            selection,
+            failed: false,
+        });
     }
     let discovery = discover(paths);
     let mut failed = !discovery.errors.is_empty();
@@ -195,14 +201,17 @@ const PROGRESS_THRESHOLD: usize = 500;
 /// Checks the run's files; a bug in the analysis is reported instead of crashing. Shows a
 /// progress bar on a terminal when the tree is large.
 fn analyze(run: &mut Run, stderr: &mut dyn Write) -> Result<Vec<CheckedFile>, u8> {
-    let bar = (std::io::stderr().is_terminal() && run.sources.len() >= PROGRESS_THRESHOLD).then(|| {
-        let bar = indicatif::ProgressBar::new(2 * run.sources.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} checking {pos}/{len} {wide_bar} {eta}")
+    let bar =
+        (std::io::stderr().is_terminal() && run.sources.len() >= PROGRESS_THRESHOLD).then(|| {
+            let bar = indicatif::ProgressBar::new(2 * run.sources.len() as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} checking {pos}/{len} {wide_bar} {eta}",
+                )
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
+            );
+            bar
+        });
     let tick = || {
         if let Some(bar) = &bar {
             bar.inc(1);
@@ -211,13 +220,18 @@ fn analyze(run: &mut Run, stderr: &mut dyn Write) -> Result<Vec<CheckedFile>, u8
     // The sources are not needed after checking: do not keep a second copy of every file.
     let sources = std::mem::take(&mut run.sources);
     let checked = catch_unwind(AssertUnwindSafe(|| {
-        crate::check::check_workspace_with_progress(sources, run.config.clone(), &run.selection, &tick).1
+        crate::check::check_workspace_with_progress(
+            sources,
+            run.config.clone(),
+            &run.selection,
+            &tick,
+        )
+        .1
     }));
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let mut checked = checked
-    .map_err(|_| {
+    let mut checked = checked.map_err(|_| {
         report_error(stderr, "internal error while checking");
         EXIT_ERROR
     })?;
@@ -252,8 +266,16 @@ fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color
     if let Some(path) = &args.write_baseline {
         return match baseline::write(path, &checked) {
             Ok(count) => {
-                let message = format!("Wrote {count} finding{} to `{}`.\n", if count == 1 { "" } else { "s" }, path.display());
-                write_out(stdout, stderr, &message).unwrap_or(if failed { EXIT_ERROR } else { EXIT_CLEAN })
+                let message = format!(
+                    "Wrote {count} finding{} to `{}`.\n",
+                    if count == 1 { "" } else { "s" },
+                    path.display()
+                );
+                write_out(stdout, stderr, &message).unwrap_or(if failed {
+                    EXIT_ERROR
+                } else {
+                    EXIT_CLEAN
+                })
             }
             Err(error) => {
                 report_error(stderr, &error);
@@ -294,7 +316,10 @@ fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color
         FailOn::Error => crate::finding::Severity::Error,
     };
     // `Severity` orders from most to least severe.
-    let found = checked.iter().flat_map(|file| &file.findings).any(|f| f.severity <= threshold);
+    let found = checked
+        .iter()
+        .flat_map(|file| &file.findings)
+        .any(|f| f.severity <= threshold);
     if failed {
         EXIT_ERROR
     } else if found {
@@ -306,14 +331,21 @@ fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color
 
 /// Findings per rule, most frequent first.
 fn statistics(files: &[CheckedFile]) -> String {
-    let mut counts: std::collections::BTreeMap<&str, (usize, &str)> = std::collections::BTreeMap::new();
+    let mut counts: std::collections::BTreeMap<&str, (usize, &str)> =
+        std::collections::BTreeMap::new();
     for f in files.iter().flat_map(|file| &file.findings) {
         counts.entry(f.code).or_insert((0, f.name)).0 += 1;
     }
     let mut rows: Vec<_> = counts.into_iter().collect();
     rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
-    let width = rows.iter().map(|r| r.1.0.to_string().len()).max().unwrap_or(1);
-    rows.iter().map(|(code, (n, name))| format!("{n:>width$}  {code}  {name}\n")).collect()
+    let width = rows
+        .iter()
+        .map(|r| r.1.0.to_string().len())
+        .max()
+        .unwrap_or(1);
+    rows.iter()
+        .map(|(code, (n, name))| format!("{n:>width$}  {code}  {name}\n"))
+        .collect()
 }
 
 /// Writes the report; `Some(status)` when it could not be written.
@@ -390,7 +422,8 @@ fn audit(args: &AuditArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
         Err(status) => return status,
     };
     let built = catch_unwind(AssertUnwindSafe(|| {
-        let (ws, mut checked) = crate::check::check_workspace(run.sources.clone(), run.config.clone(), &run.selection);
+        let (ws, mut checked) =
+            crate::check::check_workspace(run.sources.clone(), run.config.clone(), &run.selection);
         checked.sort_by(|a, b| a.path.cmp(&b.path));
         crate::audit::Audit::build(&ws, &checked)
     }));
@@ -407,7 +440,10 @@ fn audit(args: &AuditArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
         Some(path) => match std::fs::write(path, &text) {
             Ok(()) => None,
             Err(error) => {
-                report_error(stderr, &format!("cannot write `{}`: {error}", path.display()));
+                report_error(
+                    stderr,
+                    &format!("cannot write `{}`: {error}", path.display()),
+                );
                 Some(EXIT_ERROR)
             }
         },

@@ -35,7 +35,11 @@ fn rule_descriptor(rule: &Rule) -> Value {
     let full = doc
         .split("\n\n")
         .find(|p| !p.starts_with("##"))
-        .map(|p| p.trim_start_matches("## What it does").trim().replace('\n', " "))
+        .map(|p| {
+            p.trim_start_matches("## What it does")
+                .trim()
+                .replace('\n', " ")
+        })
         .unwrap_or_else(|| rule.summary.to_string());
     let mut tags = vec![json!("security")];
     if let Some(cwe) = rule.cwe {
@@ -76,17 +80,34 @@ fn artifact(path: &str) -> Value {
 fn uri(path: &str) -> String {
     let p = std::path::Path::new(path);
     let relative = match std::env::current_dir() {
-        Ok(cwd) if p.is_absolute() => p.strip_prefix(&cwd).unwrap_or(p).to_string_lossy().into_owned(),
+        Ok(cwd) if p.is_absolute() => p
+            .strip_prefix(&cwd)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned(),
         _ => path.to_string(),
     };
-    normalize_path(&relative).split('/').map(percent_encode).collect::<Vec<_>>().join("/")
+    normalize_path(&relative)
+        .split('/')
+        .map(percent_encode)
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn percent_encode(segment: &str) -> String {
     segment
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'+' | b'{' | b'}' => (b as char).to_string(),
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'~'
+            | b'+'
+            | b'{'
+            | b'}' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -99,14 +120,22 @@ pub fn render(files: &[CheckedFile]) -> String {
         let index = LineIndex::new(&file.text);
         let loc = |offset: usize| Location::of_offset(&index, offset);
         let prints = fingerprints(file);
-        let entries = file.findings.iter().zip(prints).map(|(f, p)| (f, p, None)).chain(
-            file.suppressed
-                .iter()
-                .zip(suppressed_fingerprints(file))
-                .map(|(s, p)| (&s.finding, p, Some(s.reason.clone().unwrap_or_default()))),
-        );
+        let entries = file
+            .findings
+            .iter()
+            .zip(prints)
+            .map(|(f, p)| (f, p, None))
+            .chain(
+                file.suppressed
+                    .iter()
+                    .zip(suppressed_fingerprints(file))
+                    .map(|(s, p)| (&s.finding, p, Some(s.reason.clone().unwrap_or_default()))),
+            );
         for (finding, fingerprint, suppression) in entries {
-            let rule_index = RULES.iter().position(|r| r.code == finding.code).unwrap_or(0);
+            let rule_index = RULES
+                .iter()
+                .position(|r| r.code == finding.code)
+                .unwrap_or(0);
             let mut result = json!({
                 "ruleId": finding.code,
                 "ruleIndex": rule_index,
@@ -151,7 +180,8 @@ pub fn render(files: &[CheckedFile]) -> String {
                     .collect();
             }
             if let Some(justification) = suppression {
-                result["suppressions"] = json!([{"kind": "inSource", "justification": justification}]);
+                result["suppressions"] =
+                    json!([{"kind": "inSource", "justification": justification}]);
             }
             results.push(result);
         }

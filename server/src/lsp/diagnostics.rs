@@ -4,7 +4,9 @@
 //! `source: "xsguard"`, the related places in other files, and in `data` the finding's fixes as
 //! text edits in the client's positions (so a client can apply them without asking).
 
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use tower_lsp_server::ls_types::{
@@ -16,7 +18,7 @@ use tower_lsp_server::ls_types::{
 use super::convert::{self, Encoding};
 use crate::cli::rules_doc::anchor;
 use crate::finding::{Finding, Fix, Severity};
-use crate::rules::rule;
+use crate::rules::RULES;
 use crate::syntax::LineIndex;
 use crate::workspace::{FileModel, Workspace};
 
@@ -45,8 +47,21 @@ pub struct FixData {
 
 /// The link to a rule's section of docs/rules.md.
 pub fn rule_href(code: &str) -> Option<Uri> {
-    let rule = rule(code)?;
-    Uri::from_str(&format!("{RULES_DOC}#{}", anchor(rule))).ok()
+    // Parsed once: a file with hundreds of findings would otherwise parse hundreds of URIs per
+    // keystroke.
+    static HREFS: OnceLock<HashMap<&'static str, Uri>> = OnceLock::new();
+    HREFS
+        .get_or_init(|| {
+            RULES
+                .iter()
+                .filter_map(|rule| {
+                    let href = Uri::from_str(&format!("{RULES_DOC}#{}", anchor(rule))).ok()?;
+                    Some((rule.code, href))
+                })
+                .collect()
+        })
+        .get(code)
+        .cloned()
 }
 
 /// The edits of a fix in client positions.

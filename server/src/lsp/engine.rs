@@ -181,32 +181,36 @@ impl Engine {
             .clone();
         let encoding = self.encoding();
         let index = self.index.read().unwrap_or_else(PoisonError::into_inner);
-        let results: Vec<(Arc<Analysis>, Vec<String>)> = targets
-            .par_iter()
-            .filter_map(|path| {
-                let project = index.project_for(path);
-                let open = project.open_file(path)?;
-                let (findings, errors) = if project.is_excluded(path) {
-                    (Vec::new(), Vec::new())
-                } else {
-                    self.check(&open.file, &open.syntax, &project.ws, &selection)
-                };
-                let diagnostics = findings
-                    .iter()
-                    .map(|f| to_diagnostic(f, &open.uri, &open.file, &project.ws, encoding))
-                    .collect();
-                let analysis = Arc::new(Analysis {
-                    uri: open.uri.clone(),
-                    session: open.session,
-                    version: open.version,
-                    epoch,
-                    file: open.file.clone(),
-                    findings,
-                    diagnostics,
-                });
-                Some((analysis, errors))
-            })
-            .collect();
+        let analyse = |path: &String| {
+            let project = index.project_for(path);
+            let open = project.open_file(path)?;
+            let (findings, errors) = if project.is_excluded(path) {
+                (Vec::new(), Vec::new())
+            } else {
+                self.check(&open.file, &open.syntax, &project.ws, &selection)
+            };
+            let diagnostics = findings
+                .iter()
+                .map(|f| to_diagnostic(f, &open.uri, &open.file, &project.ws, encoding))
+                .collect();
+            let analysis = Arc::new(Analysis {
+                uri: open.uri.clone(),
+                session: open.session,
+                version: open.version,
+                epoch,
+                file: open.file.clone(),
+                findings,
+                diagnostics,
+            });
+            Some((analysis, errors))
+        };
+        // One document (a keystroke) is checked on this thread: handing it to the pool would
+        // only add a hop.
+        let results: Vec<(Arc<Analysis>, Vec<String>)> = if targets.len() == 1 {
+            targets.iter().filter_map(analyse).collect()
+        } else {
+            targets.par_iter().filter_map(analyse).collect()
+        };
         drop(index);
 
         let mut analyses = Vec::with_capacity(results.len());

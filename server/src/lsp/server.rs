@@ -38,6 +38,10 @@ use super::scheduler::{Event, Scheduler};
 use super::settings::Settings;
 use super::symbols;
 
+/// Longest a request waits for the workspace to be indexed before it is answered from what is
+/// indexed so far.
+const READY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// State shared by the handlers, the scheduler and the message-order layer.
 pub struct Shared {
     pub client: Client,
@@ -103,9 +107,11 @@ impl Shared {
         let _ = self.events.send(event);
     }
 
+    /// Waits until the workspace folders are indexed, or [`READY_TIMEOUT`] passed (a client
+    /// that never sends `initialized` must not leave requests hanging).
     async fn wait_ready(&self) {
         let mut ready = self.ready.subscribe();
-        let _ = ready.wait_for(|ready| *ready).await;
+        let _ = tokio::time::timeout(READY_TIMEOUT, ready.wait_for(|ready| *ready)).await;
     }
 
     // Text synchronisation, called in the order messages arrive.

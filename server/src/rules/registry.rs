@@ -65,30 +65,6 @@ pub static RULES: &[Rule] = &[
         safe_fixes: false,
     },
     Rule {
-        code: "XS103",
-        name: "mass-assignment",
-        severity: Severity::Warning,
-        cwe: Some("CWE-915"),
-        summary: "A write takes its data from the whole request, or the owner field from the request.",
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS104",
-        name: "missing-rate-limit",
-        severity: Severity::Warning,
-        cwe: Some("CWE-307"),
-        summary: "A login, signup or token endpoint has no rate limit.",
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS105",
-        name: "webhook-signature-unverified",
-        severity: Severity::Warning,
-        cwe: Some("CWE-345"),
-        summary: "A webhook endpoint uses its payload without verifying the signature.",
-        safe_fixes: false,
-    },
-    Rule {
         code: "XS201",
         name: "sensitive-field-unflagged",
         severity: Severity::Warning,
@@ -365,7 +341,7 @@ mod tests {
         );
         assert_eq!(
             codes(&RuleSelection::from_selectors(&["XS1"], &["XS101"]).unwrap()),
-            ["XS102", "XS103", "XS104", "XS105"]
+            ["XS102"]
         );
     }
 

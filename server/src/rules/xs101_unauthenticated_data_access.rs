@@ -1,10 +1,521 @@
 //! ## What it does
-//! (not written yet)
+//! Reports an endpoint without `auth` that writes any table (`db.add`, `db.edit`, `db.patch`,
+//! `db.add_or_edit`, `db.del`, `db.bulk.*`, `db.truncate`, a `db.direct_query` that is not a
+//! literal SELECT), or that returns records of a user-owned table (the auth table, or a table
+//! with an owner field such as `user_id`) through fields that are sensitive, personal or owner
+//! fields. Reads and writes are followed through `function.run` and query addons. When the path
+//! and verb have the shape of Xano's generated CRUD (`<table>`, `<table>/{<table>_id}`), the
+//! message says so: these are the "ghost endpoints" left public after scaffolding.
+//!
+//! Writes are errors, reads are warnings.
+//!
+//! ## Why is this bad?
+//! Anyone on the internet can call the endpoint: list other people's records, change or delete
+//! them (CWE-306: Missing Authentication for Critical Function; OWASP API2:2023 Broken
+//! Authentication and API5:2023 Broken Function Level Authorization).
+//!
+//! ## Example
+//! ```xs
+//! query "post/{post_id}" verb=DELETE {
+//!   api_group = "blog"
+//!   input {
+//!     int post_id
+//!   }
+//!   stack {
+//!     db.del post {
+//!       field_name = "id"
+//!       field_value = $input.post_id
+//!     }
+//!   }
+//!   response = null
+//! }
+//! ```
+//!
+//! ## Fix
+//! Require a signed-in caller:
+//! ```xs
+//! query "post/{post_id}" verb=DELETE {
+//!   api_group = "blog"
+//!   auth = "user"
+//!   ...
+//! }
+//! ```
+//! The fix inserts `auth = "<auth table>"` after the `api_group` line (or first in the body).
+//! It is offered when the workspace has exactly one auth table, or none is known (then it
+//! proposes `user` and its title asks to check the name). Then make sure the endpoint only
+//! touches the caller's own records (XS102).
+//!
+//! ## Not flagged
+//! - Endpoints with `auth`, and endpoints of an `api_group` with `active = false`.
+//! - Endpoints that verify the caller themselves before touching data, in their stack, a
+//!   function they run or their middleware: `security.jws_decode` / `jwe_decode`, an HMAC
+//!   signature compared with a value, a request header or input compared with an `$env` secret,
+//!   or a lookup of a record by a secret token from the request that must exist.
+//! - Login, signup and other endpoints that check a password or issue the auth token
+//!   (`security.check_password`, `security.create_auth_token`), and password-reset style
+//!   endpoints (path with reset, forgot, magic, otp, verify...) that only write the auth table:
+//!   rate limiting them is XS104's business.
+//! - Reads of tables that are not user-owned; counts and existence checks; reads whose rows do
+//!   not reach the response, or reach it only through fields that are neither sensitive,
+//!   personal nor owner fields (an `output` list, a `pick`, a hand-built object: a public
+//!   profile); reads restricted by a literal public condition (`$db.post.status == "published"`)
+//!   whose `output` leaves out owner and sensitive fields.
+//! - Disabled (`!`) statements.
+//!
+//! Without table definitions (a single file), only writes are reported: which tables are
+//! user-owned is unknown.
+
+use std::collections::BTreeSet;
+
+use crate::analysis::access::{
+    DataOp, Endpoint, OpKind, Sel, describe, group_inactive, header_span, is_authenticated,
+    is_ghost_shape, maybe_auth_table, path, path_words, risky_columns, where_equalities,
+};
+use crate::analysis::flow::string_list;
+use crate::analysis::names::has_word;
+use crate::finding::{Fix, Severity, TextEdit};
+use crate::fix::{indent_at, indent_unit, insert_lines_after, insert_lines_before};
+use crate::model::{Expr, ExprKind, Object, Statement};
+use crate::workspace::Workspace;
 
 use super::context::{Context, Diagnostic};
 
 pub const CODE: &str = "XS101";
 
-pub fn check(_ctx: &Context) -> Vec<Diagnostic> {
-    Vec::new()
+pub fn check(ctx: &Context) -> Vec<Diagnostic> {
+    ctx.endpoints()
+        .filter_map(|e| check_endpoint(ctx, e))
+        .collect()
+}
+
+/// One reason to report the endpoint.
+struct Finding<'a> {
+    op: DataOp<'a>,
+    phrase: String,
+    write: bool,
+    table: Option<String>,
+}
+
+fn check_endpoint(ctx: &Context, endpoint: &Object) -> Option<Diagnostic> {
+    let ws = ctx.ws;
+    if is_authenticated(ws, endpoint) || group_inactive(ws, endpoint) {
+        return None;
+    }
+    let ep = Endpoint::new(ws, endpoint, &ctx.file.path);
+    if ep.credential_statement().is_some() {
+        return None;
+    }
+    let mut ops = ep.data_ops();
+    if let Some(v) = ep.verification() {
+        // Only what runs before the verification is open to anyone.
+        ops.retain(|op| {
+            ep.position(op) < v.pos && !v.lookup.is_some_and(|l| std::ptr::eq(l, op.stmt))
+        });
+    }
+    if is_credential_recovery(ws, endpoint, &ops) {
+        return None;
+    }
+    let mut findings: Vec<Finding> = Vec::new();
+    for op in ops {
+        if let Some(f) = judge(ws, &ep, op) {
+            findings.push(f);
+        }
+    }
+    if findings.is_empty() {
+        return None;
+    }
+    Some(report(ctx, endpoint, &ep, findings))
+}
+
+/// Password-reset style endpoints that only write the auth table: public by nature.
+fn is_credential_recovery(ws: &Workspace, endpoint: &Object, ops: &[DataOp]) -> bool {
+    const WORDS: &[&str] = &[
+        "reset",
+        "forgot",
+        "password",
+        "magic",
+        "otp",
+        "verify",
+        "verification",
+        "confirm",
+        "activate",
+        "recover",
+        "recovery",
+    ];
+    let words = path_words(path(endpoint));
+    let looks = words.iter().any(|w| WORDS.contains(&w.as_str()));
+    looks
+        && ops
+            .iter()
+            .filter(|o| o.is_write())
+            .all(|o| o.table.as_deref().is_some_and(|t| maybe_auth_table(ws, t)))
+}
+
+fn judge<'a>(ws: &Workspace, ep: &Endpoint<'a>, op: DataOp<'a>) -> Option<Finding<'a>> {
+    match &op.kind {
+        OpKind::Write => {
+            let phrase = match &op.table {
+                Some(t) if t.is_empty() => {
+                    format!(
+                        "{} a table whose name is empty in the export",
+                        write_verb(op.name())
+                    )
+                }
+                Some(t) => format!("{} `{t}`", write_verb(op.name())),
+                None => "runs SQL that is not a literal SELECT (`db.direct_query`)".to_string(),
+            };
+            Some(Finding {
+                table: op.table.clone(),
+                op,
+                phrase,
+                write: true,
+            })
+        }
+        OpKind::Read => {
+            let table = op.table.clone()?;
+            if !ws.is_user_owned(&table) || !op.returns_rows() {
+                return None;
+            }
+            let sel = ep.exposure(op.scope, op.stmt)?;
+            let output = op
+                .stmt
+                .attribute("output")
+                .and_then(|a| string_list(&a.value));
+            if is_public_by_design(ws, &table, op.stmt, output.as_deref()) {
+                return None;
+            }
+            let mut exposed = exposed_risky(ws, &table, &sel, output.as_deref());
+            // Addons attach more records to the rows.
+            let addon = addon_exposure(ws, op.stmt);
+            if exposed.is_empty() && addon.is_none() {
+                return None;
+            }
+            let mut phrase = String::new();
+            if !exposed.is_empty() {
+                exposed.truncate(4);
+                phrase = format!(
+                    "returns `{table}` records with {} ({})",
+                    code_list(&exposed),
+                    ownership(ws, &table)
+                );
+            }
+            if let Some((addon_table, fields)) = addon {
+                if !phrase.is_empty() {
+                    phrase.push_str(", and ");
+                }
+                phrase.push_str(&format!(
+                    "attaches `{addon_table}` records with {} through an addon ({})",
+                    code_list(&fields),
+                    ownership(ws, &addon_table)
+                ));
+            }
+            Some(Finding {
+                table: Some(table),
+                op,
+                phrase,
+                write: false,
+            })
+        }
+        OpKind::Select(tables) => {
+            let owned: Vec<&String> = tables.iter().filter(|t| ws.is_user_owned(t)).collect();
+            if owned.is_empty() {
+                return None;
+            }
+            ep.exposure(op.scope, op.stmt)?;
+            let phrase = format!(
+                "returns rows of {} through a SQL query ({})",
+                code_list(&owned),
+                ownership(ws, owned[0])
+            );
+            Some(Finding {
+                table: Some(owned[0].clone()),
+                op,
+                phrase,
+                write: false,
+            })
+        }
+    }
+}
+
+/// How a table is user-owned, for messages.
+fn ownership(ws: &Workspace, table: &str) -> String {
+    if ws.table(table).is_some_and(|t| t.is_auth) {
+        "the auth table".to_string()
+    } else {
+        match ws.owner_field(table) {
+            Some(c) => format!("user-owned through `{}`", c.name),
+            None => "user-owned".to_string(),
+        }
+    }
+}
+
+/// The sensitive, personal and owner columns a selection exposes, within the read's `output`.
+fn exposed_risky(ws: &Workspace, table: &str, sel: &Sel, output: Option<&[String]>) -> Vec<String> {
+    let risky = risky_columns(ws, table);
+    let in_output = |c: &str| {
+        output.is_none_or(|o| {
+            o.iter().any(|f| {
+                f.split('.')
+                    .next()
+                    .is_some_and(|f| f.eq_ignore_ascii_case(c))
+            })
+        })
+    };
+    sel.apply(&risky)
+        .into_iter()
+        .filter(|c| in_output(c))
+        .cloned()
+        .collect()
+}
+
+/// A literal public condition (`$db.post.public == true`, `$db.post.status == "published"`)
+/// with an `output` that leaves out owner and sensitive fields.
+fn is_public_by_design(
+    ws: &Workspace,
+    table: &str,
+    read: &Statement,
+    output: Option<&[String]>,
+) -> bool {
+    const PUBLIC_COLUMNS: &[&str] = &[
+        "public",
+        "published",
+        "visible",
+        "visibility",
+        "status",
+        "listed",
+        "active",
+        "approved",
+        "state",
+        "shared",
+    ];
+    let Some(output) = output else {
+        return false;
+    };
+    let Some(w) = read.attribute("where") else {
+        return false;
+    };
+    let public = where_equalities(&w.value).iter().any(|(col, value)| {
+        PUBLIC_COLUMNS.iter().any(|p| has_word(col, p))
+            && matches!(value.kind, ExprKind::Bool(true) | ExprKind::String(_))
+    });
+    if !public {
+        return false;
+    }
+    let auth = ws.auth_tables();
+    let sensitive = ws.sensitive_columns(table);
+    !output.iter().any(|f| {
+        let f = f.split('.').next().unwrap_or(f);
+        ws.is_owner_name(f, &auth) || sensitive.iter().any(|c| c.name.eq_ignore_ascii_case(f))
+    })
+}
+
+/// The first addon of a read that attaches records of a user-owned table with risky fields.
+fn addon_exposure(ws: &Workspace, read: &Statement) -> Option<(String, Vec<String>)> {
+    let addons = read.attribute("addon")?;
+    let entries: Vec<&Expr> = match &addons.value.kind {
+        ExprKind::Array(items) => items.iter().collect(),
+        ExprKind::Object(pairs) => pairs.iter().map(|p| &p.value).collect(),
+        _ => Vec::new(),
+    };
+    for entry in entries {
+        let Some(name) = entry.get("name").and_then(|n| n.string_value()) else {
+            continue;
+        };
+        let Some(addon) = ws.addon(name) else {
+            continue;
+        };
+        let addon_obj = addon.object();
+        let table = crate::analysis::access::placed_statements(addon_obj)
+            .iter()
+            .find(|p| p.stmt.name.value == "db.query")
+            .and_then(|p| p.stmt.target_name().map(|t| t.value.clone()));
+        let Some(table) = table else { continue };
+        if !ws.is_user_owned(&table) {
+            continue;
+        }
+        let query_returns_rows = crate::analysis::access::placed_statements(addon_obj)
+            .iter()
+            .find(|p| p.stmt.name.value == "db.query")
+            .is_some_and(|p| {
+                !matches!(
+                    p.stmt
+                        .attribute("return")
+                        .and_then(|r| r.value.get("type"))
+                        .and_then(|t| t.string_value()),
+                    Some("count" | "exists")
+                )
+            });
+        if !query_returns_rows {
+            continue;
+        }
+        let output = entry.get("output").and_then(string_list);
+        let mut exposed = exposed_risky(ws, &table, &Sel::Whole, output.as_deref());
+        if !exposed.is_empty() {
+            exposed.truncate(4);
+            return Some((table, exposed));
+        }
+    }
+    None
+}
+
+fn write_verb(statement: &str) -> &'static str {
+    match statement {
+        "db.add" => "adds records to",
+        "db.edit" | "db.patch" => "edits records of",
+        "db.add_or_edit" => "adds or edits records of",
+        "db.del" => "deletes records of",
+        "db.truncate" => "empties",
+        "db.bulk.delete" => "bulk-deletes records of",
+        _ => "bulk-writes records of",
+    }
+}
+
+fn code_list<S: AsRef<str>>(items: &[S]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{}`", s.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn report(ctx: &Context, endpoint: &Object, ep: &Endpoint, findings: Vec<Finding>) -> Diagnostic {
+    let write = findings.iter().any(|f| f.write);
+    let mut phrases: Vec<String> = Vec::new();
+    for f in &findings {
+        let mut p = f.phrase.clone();
+        if let Some(call) = ep.scopes[f.op.scope].via {
+            let name = call.target_name().map_or("", |n| n.value.as_str());
+            p.push_str(&format!(" (through `function.run \"{name}\"`)"));
+        }
+        if !phrases.contains(&p) {
+            phrases.push(p);
+        }
+    }
+    let shown = phrases.len().min(3);
+    let mut actions = phrases[..shown].join("; ");
+    if phrases.len() > shown {
+        actions.push_str(&format!("; and {} more", phrases.len() - shown));
+    }
+    let verb = crate::analysis::access::verb(endpoint);
+    let ghost: BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| ghost_matches(&verb, &f.op))
+        .filter_map(|f| f.table.as_deref())
+        .filter(|t| is_ghost_shape(path(endpoint), &verb, t))
+        .collect();
+    let missing = match endpoint.attribute("auth") {
+        None => "has no `auth`".to_string(),
+        Some(_) => match crate::analysis::access::auth_value(endpoint) {
+            None => "has an empty `auth`".to_string(),
+            Some(t) => format!("has `auth = \"{t}\"`, which is not an auth table"),
+        },
+    };
+    let mut message = format!(
+        "`{}` {missing}, so anyone can call it: it {actions}",
+        describe(endpoint)
+    );
+    if let Some(t) = ghost.iter().next() {
+        message.push_str(&format!(
+            ". Its path and verb are those of Xano's generated CRUD for `{t}`: a \"ghost endpoint\" left public"
+        ));
+    }
+    let mut diag = Diagnostic::new(CODE, header_span(endpoint), message).with_severity(if write {
+        Severity::Error
+    } else {
+        Severity::Warning
+    });
+    for f in findings.iter().take(6) {
+        let scope = &ep.scopes[f.op.scope];
+        let what = match (f.write, f.table.as_deref()) {
+            (true, Some(t)) if !t.is_empty() => format!("writes `{t}` here"),
+            (true, Some(_)) => "writes here".to_string(),
+            (true, None) => "runs SQL here".to_string(),
+            (false, Some(t)) => format!("reads `{t}` here"),
+            (false, None) => "reads here".to_string(),
+        };
+        let path = if f.op.scope == 0 {
+            ctx.file.path.as_str()
+        } else {
+            scope.path
+        };
+        diag = diag.with_related(
+            path,
+            f.op.stmt.span.clone(),
+            format!("{what} (`{}`)", f.op.name()),
+        );
+    }
+    if let Some(fix) = auth_fix(ctx, endpoint) {
+        diag = diag.with_fix(fix);
+    }
+    diag
+}
+
+/// Whether the operation is the one generated CRUD would do for the verb.
+fn ghost_matches(verb: &str, op: &DataOp) -> bool {
+    match verb {
+        "GET" => matches!(op.name(), "db.get" | "db.query"),
+        "POST" => op.name() == "db.add",
+        "PATCH" | "PUT" => matches!(op.name(), "db.edit" | "db.patch" | "db.add_or_edit"),
+        "DELETE" => op.name() == "db.del",
+        _ => false,
+    }
+}
+
+/// `auth = "<auth table>"` after the `api_group` line, or first in the body.
+fn auth_fix(ctx: &Context, endpoint: &Object) -> Option<Fix> {
+    let tables = ctx.ws.auth_tables();
+    let (table, title) = match tables.as_slice() {
+        [one] => (
+            one.clone(),
+            format!("Require a signed-in caller: add `auth = \"{one}\"`"),
+        ),
+        [] => (
+            "user".to_string(),
+            "Require a signed-in caller: add `auth = \"user\"` (check that `user` is your auth table)"
+                .to_string(),
+        ),
+        _ => return None,
+    };
+    let text = ctx.text();
+    let line = format!("auth = \"{table}\"");
+    // A present but empty `auth`, or one naming a table that is not an auth table.
+    if let Some(attr) = endpoint.attribute("auth") {
+        return Some(Fix {
+            title,
+            edits: vec![TextEdit {
+                range: attr.span.clone(),
+                new_text: line,
+            }],
+        });
+    }
+    let edit = if let Some(group) = endpoint.attribute("api_group") {
+        insert_lines_after(
+            text,
+            group.span.end,
+            indent_at(text, group.span.start),
+            &[line],
+        )
+    } else if let Some(first) = endpoint.body.items.first() {
+        let start = item_start(first);
+        insert_lines_before(text, start, indent_at(text, start), &[line])
+    } else {
+        let indent = format!(
+            "{}{}",
+            indent_at(text, endpoint.span.start),
+            indent_unit(text)
+        );
+        insert_lines_after(text, endpoint.body.span.start, &indent, &[line])
+    };
+    Some(Fix {
+        title,
+        edits: vec![edit],
+    })
+}
+
+fn item_start(item: &crate::model::Item) -> usize {
+    match item {
+        crate::model::Item::Attribute(a) => a.span.start,
+        crate::model::Item::Statement(s) => s.span.start,
+        crate::model::Item::Fields(f) => f.span.start,
+    }
 }

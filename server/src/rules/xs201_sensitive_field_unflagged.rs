@@ -74,7 +74,10 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     for object in &ctx.file.model.objects {
         let kind = object.kind.value.as_str();
         let (list, owner) = if kind == "table" {
-            (object.fields("schema"), format!("table `{}`", name_of(object)))
+            (
+                object.fields("schema"),
+                format!("table `{}`", name_of(object)),
+            )
         } else if INPUT_KINDS.contains(&kind) {
             (object.fields("input"), owner_label(object))
         } else {

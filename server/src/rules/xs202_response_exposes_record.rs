@@ -55,15 +55,17 @@
 //!   an `api.lambda` returning fields extracted from them.
 //! - Records used only inside the stack (preconditions, writes, lookups).
 //! - Reads that return counts or booleans (`return = {type: "count"}`, `"exists"`, `"aggregate"`).
-//! - Columns declared with `visibility = "internal"`: Xano leaves them out of database responses.
+//! - Columns declared with `visibility = "internal"`: Xano leaves them out of database responses
+//!   (unless the read's `output` names them).
+//! - A record the stack has checked to be null (`precondition ($user == null)`) before returning it.
 //! - Tables whose definition is not in the workspace (a single file alone says nothing about
 //!   the table's columns), and endpoints of an `api_group` with `active = false`.
 //! - A single field returned on purpose (`response = {key: $row.api_key}`): that is a choice, not
 //!   a whole record.
 
 use crate::analysis::exposure::{
-    Analyzer, DataKind, ExposedRead, OriginKind, endpoint_label, in_inactive_group,
-    list_names, output_fix,
+    Analyzer, DataKind, ExposedRead, OriginKind, endpoint_label, in_inactive_group, list_names,
+    output_fix,
 };
 
 use super::context::{Context, Diagnostic};
@@ -100,13 +102,22 @@ fn diagnostic(ctx: &Context, read: &ExposedRead, label: &str) -> Diagnostic {
     };
     match &read.via {
         None => {
+            let them = if read.fields.len() > 1 { "them" } else { "it" };
+            let advice = match origin.kind {
+                OriginKind::Addon { .. } => {
+                    format!("give the addon reference an `output` that leaves {them} out")
+                }
+                OriginKind::DirectQuery => format!("select the columns without {them}"),
+                OriginKind::Read => format!("leave {them} out with `output`"),
+            };
             let message = format!(
-                "the response of `{label}` returns `{}` records from {source} with the sensitive field{plural} {fields}; leave {} out with `output`",
+                "the response of `{label}` returns `{}` records from {source} with the sensitive field{plural} {fields}; {advice}",
                 origin.table,
-                if read.fields.len() > 1 { "them" } else { "it" },
             );
             let mut d = Diagnostic::new(CODE, origin.head.clone(), message);
-            if let Some(fix) = output_fix(ctx.ws, ctx.file, origin, DataKind::Sensitive) {
+            if let Some(fix) =
+                output_fix(ctx.ws, ctx.file, origin, DataKind::Sensitive, &read.fields)
+            {
                 d = d.with_fix(fix);
             }
             d

@@ -2,18 +2,22 @@
 //! Reports a sensitive value written to a log:
 //! - `debug.log` (and `datadog.log` / `datadog.log_bulk`) of a sensitive value;
 //! - inside `util.post_process`, a sensitive value sent out (`api.request`, `function.run`,
-//!   `util.send_email`, realtime events) or stored in a log-like table;
+//!   `util.send_email`, realtime events) after the response;
 //! - a create or update of a log-like table (its name has the word log, audit, history, event,
 //!   webhook or request) whose `data` holds a sensitive value, such as `$input` or the raw request
-//!   body stored whole.
+//!   body stored whole;
+//! - `function.run` of a logging function (named with log or audit, such as Xano's template
+//!   `create_event_log`, or a function whose stack logs that input) given a sensitive value.
 //!
 //! Sensitive values are: an input XS201 considers sensitive (named like a credential or regulated
 //! personal data, of type `password`, or marked `sensitive = true`); `$input` as a whole when the
 //! inputs include such a field or personal data (e-mail, phone, name, address); the raw request
 //! body (`util.get_raw_input`, `util.get_all_input`); the token returned by
-//! `security.create_auth_token`; a sensitive column of a record read from the database
-//! (`$user.password`); an environment variable named like a secret (`$env.STRIPE_SECRET_KEY`).
-//! Values derived from them through `var`, filters and concatenation count too.
+//! `security.create_auth_token`; the response of an OAuth token request (`.../token`, or one sent
+//! with `grant_type` / `client_secret`); a record read from the database that carries a sensitive
+//! column (`$user`, `$user.password`); an environment variable named like a secret
+//! (`$env.STRIPE_SECRET_KEY`). Values derived from them through `var`, filters and concatenation
+//! count too.
 //!
 //! ## Why is this bad?
 //! Logs and log tables are read by more people, kept longer and protected less than the data
@@ -50,13 +54,15 @@
 //! - `$input` as a whole when no input is sensitive or personal (`{page, per_page}`).
 //! - Writes of the whole request to tables that are not log-like (that is XS103's business), and
 //!   sensitive values stored in ordinary tables (`db.edit user {data = {password: ...}}`).
+//! - Records whose sensitive columns the read's `output` leaves out, or that Xano hides
+//!   (`visibility = "internal"`) unless the `output` names them.
 //! - Disabled statements and `workflow_test` objects.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::analysis::exposure::{
     DataKind, field_sensitivity, is_flagged, is_log_table, nested_schema, sensitive_word,
-    stack_fields_of_kind, table_fields_of_kind,
+    table_fields_of_kind,
 };
 use crate::analysis::flow::{Flow, InputTaint, enabled_statements, object_statements};
 use crate::finding::{Fix, TextEdit};
@@ -187,6 +193,7 @@ impl<'a> Secrets<'a> {
     fn of(ctx: &'a Context<'a>, object: &Object) -> Self {
         let mut inputs = HashMap::new();
         let mut whole_input: Option<String> = None;
+        let mut personal: Option<String> = None;
         if let Some(list) = object.fields("input") {
             for field in &list.fields {
                 if field.ty.value == "dblink" && field.name.is_none() {
@@ -197,7 +204,7 @@ impl<'a> Secrets<'a> {
                         let linked = table_fields_of_kind(ctx.ws, table, DataKind::Sensitive)
                             .into_iter()
                             .chain(table_fields_of_kind(ctx.ws, table, DataKind::Personal))
-                            .next();
+                            .find(|f| !f.internal);
                         if let Some(f) = linked {
                             whole_input.get_or_insert(f.path);
                         }
@@ -212,26 +219,31 @@ impl<'a> Secrets<'a> {
                     );
                     whole_input.get_or_insert(name.value.clone());
                 } else if nested_schema(field).is_some_and(|s| {
-                    s.fields.iter().any(|f| {
-                        is_flagged(f) || field_sensitivity(ctx.config(), f).is_some()
-                    })
+                    s.fields
+                        .iter()
+                        .any(|f| is_flagged(f) || field_sensitivity(ctx.config(), f).is_some())
                 }) {
                     inputs.insert(
                         name.value.clone(),
-                        format!("the input `$input.{}`, which holds sensitive fields", name.value),
+                        format!(
+                            "the input `$input.{}`, which holds sensitive fields",
+                            name.value
+                        ),
                     );
                     whole_input.get_or_insert(name.value.clone());
                 } else if is_personal_name(&name.value) || field.ty.value == "email" {
-                    whole_input.get_or_insert(name.value.clone());
+                    personal.get_or_insert(name.value.clone());
                 }
             }
         }
         let flow = Flow::of(object, InputTaint::All);
         let mut records = HashMap::new();
         for (var, record) in flow.records() {
+            let outputs: Vec<Vec<String>> = record.output.iter().cloned().collect();
             let mut fields: Vec<String> = if ctx.ws.table(&record.table).is_some() {
-                stack_fields_of_kind(ctx.ws, &record.table, DataKind::Sensitive)
+                table_fields_of_kind(ctx.ws, &record.table, DataKind::Sensitive)
                     .into_iter()
+                    .filter(|f| f.returned_by(&outputs, false))
                     .map(|f| f.path)
                     .collect()
             } else {
@@ -249,9 +261,9 @@ impl<'a> Secrets<'a> {
             };
             if let Some(output) = &record.output {
                 fields.retain(|f| {
-                    output
-                        .iter()
-                        .any(|o| o == f || f.starts_with(&format!("{o}.")) || o.starts_with(&format!("{f}.")))
+                    output.iter().any(|o| {
+                        o == f || f.starts_with(&format!("{o}.")) || o.starts_with(&format!("{f}."))
+                    })
                 });
             }
             if !fields.is_empty() {
@@ -260,7 +272,7 @@ impl<'a> Secrets<'a> {
         }
         let mut secrets = Secrets {
             inputs,
-            whole_input,
+            whole_input: whole_input.or(personal),
             vars: HashMap::new(),
             records,
             ctx,
@@ -274,7 +286,9 @@ impl<'a> Secrets<'a> {
         let statements = object_statements(object);
         for s in &statements {
             let name = s.name.value.as_str();
-            let Some(alias) = s.alias_name() else { continue };
+            let Some(alias) = s.alias_name() else {
+                continue;
+            };
             let what = match name {
                 "util.get_raw_input" | "util.get_input" | "util.get_all_input" => {
                     "the raw request body"
@@ -361,7 +375,9 @@ impl<'a> Secrets<'a> {
                         .find_map(|a| self.describe(a, d))
                 })
             }
-            ExprKind::Binary { op, left, right, .. } => match op {
+            ExprKind::Binary {
+                op, left, right, ..
+            } => match op {
                 BinaryOp::Compare | BinaryOp::And | BinaryOp::Or | BinaryOp::Range => None,
                 _ => self.describe(left, d).or_else(|| self.describe(right, d)),
             },
@@ -453,14 +469,18 @@ impl<'a> Secrets<'a> {
                 }
                 sensitive
                     .iter()
-                    .find(|f| path == **f || path.starts_with(&format!("{f}.")) || f.starts_with(&format!("{path}.")))
+                    .find(|f| {
+                        path == **f
+                            || path.starts_with(&format!("{f}."))
+                            || f.starts_with(&format!("{path}."))
+                    })
                     .map(|f| {
-                    if table.is_empty() {
-                        format!("the sensitive column `{f}` of a record")
-                    } else {
-                        format!("the sensitive column `{f}` of a `{table}` record")
-                    }
-                })
+                        if table.is_empty() {
+                            format!("the sensitive column `{f}` of a record")
+                        } else {
+                            format!("the sensitive column `{f}` of a `{table}` record")
+                        }
+                    })
             }
         }
     }
@@ -506,7 +526,9 @@ fn check_object(ctx: &Context, object: &Object, secrets: &Secrets, out: &mut Vec
             continue;
         }
         if TABLE_WRITES.contains(&name) {
-            let Some(table) = s.target_name() else { continue };
+            let Some(table) = s.target_name() else {
+                continue;
+            };
             if !is_log_table(&table.value) {
                 continue;
             }
@@ -559,7 +581,10 @@ fn is_logger_name(name: &str) -> bool {
     crate::analysis::names::snake_words(last).iter().any(|w| {
         matches!(w.as_str(), "log" | "logs" | "audit" | "audits" | "logger")
             || (w.ends_with("log")
-                && !matches!(w.as_str(), "blog" | "catalog" | "backlog" | "dialog" | "analog"))
+                && !matches!(
+                    w.as_str(),
+                    "blog" | "catalog" | "backlog" | "dialog" | "analog"
+                ))
     })
 }
 
@@ -640,7 +665,8 @@ fn is_token_request(s: &Statement) -> bool {
         a.value.descendants().iter().any(|e| {
             e.string_value().is_some_and(|u| {
                 let path = u.split(['?', '#']).next().unwrap_or(u).to_ascii_lowercase();
-                path.rsplit('/').any(|segment| segment == "token" || segment == "oauth2token")
+                path.rsplit('/')
+                    .any(|segment| segment == "token" || segment == "oauth2token")
             })
         })
     });

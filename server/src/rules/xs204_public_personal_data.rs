@@ -56,6 +56,8 @@
 //!   (`db.add contact {data = {email: $input.email}}` returning the new row).
 //! - Compounds that are not personal data themselves: `email_template`, `email_verified`,
 //!   `phone_type`, `address_id`.
+//! - An `address` in a table that holds no other personal data and is not about people (a club's
+//!   or a venue's address); in `user`, `customer`, `member`, `contact`, ... tables it counts.
 //! - Columns declared with `visibility = "internal"` (never returned by Xano), and tables whose
 //!   definition is not in the workspace.
 
@@ -106,7 +108,9 @@ fn diagnostic(ctx: &Context, read: &ExposedRead, label: &str) -> Diagnostic {
                 origin.table,
             );
             let mut d = Diagnostic::new(CODE, origin.head.clone(), message);
-            if let Some(fix) = output_fix(ctx.ws, ctx.file, origin, DataKind::Personal) {
+            if let Some(fix) =
+                output_fix(ctx.ws, ctx.file, origin, DataKind::Personal, &read.fields)
+            {
                 d = d.with_fix(fix);
             }
             d

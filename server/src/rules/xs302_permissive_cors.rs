@@ -38,10 +38,11 @@
 //!   }
 //! }
 //! ```
-//! The fix writes (or rewrites) a custom `cors` block whose `methods` are the verbs the
-//! group's endpoints use and whose only origin is the placeholder
-//! `https://REPLACE-ME.example.com`: replace it with your front end's origin before deploying.
-//! Existing `headers`, `credentials` and `max_age` values are kept.
+//! The fix writes (or rewrites) a custom `cors` block. Origins already listed stay (without
+//! `*` and `null`); when none is left the origin is the placeholder
+//! `https://REPLACE-ME.example.com`, to replace with your front end's origin before deploying.
+//! `methods` are the verbs the group's endpoints use unless the block lists some; existing
+//! `headers`, `credentials` and `max_age` values are kept.
 //!
 //! ## Not flagged
 //! A custom `cors` with explicit origins (`http://localhost:5173` included), with or without

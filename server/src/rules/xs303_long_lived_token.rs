@@ -41,7 +41,9 @@ use crate::fix::{indent_at, indent_unit, insert_lines_after};
 use crate::model::{BinaryOp, Expr, ExprKind, Statement};
 
 use super::context::{Context, Diagnostic};
-use crate::analysis::flow::{Flow, InputTaint, enabled_statements, target_name};
+use crate::analysis::flow::{
+    Flow, InputTaint, enabled_statements, function_input_taint, target_name,
+};
 
 pub const CODE: &str = "XS303";
 
@@ -63,9 +65,20 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
         if tokens.is_empty() {
             continue;
         }
-        let flow = (object.kind.value == "query").then(|| Flow::of(object, InputTaint::All));
+        // In a function, an input is request-controlled when some endpoint fills it from the
+        // request.
+        let taint = match object.kind.value.as_str() {
+            "query" => Some(InputTaint::All),
+            "function" => object
+                .name
+                .as_ref()
+                .and_then(|n| function_input_taint(ctx.ws, &n.value)),
+            _ => None,
+        };
+        let flow = taint.map(|t| Flow::of(object, t));
         for s in tokens {
-            if let Some(d) = check_token(ctx, &statements, flow.as_ref(), s, limit) {
+            let in_function = object.kind.value == "function";
+            if let Some(d) = check_token(ctx, &statements, flow.as_ref(), in_function, s, limit) {
                 out.push(d);
             }
         }
@@ -77,6 +90,7 @@ fn check_token(
     ctx: &Context,
     statements: &[&Statement],
     flow: Option<&Flow>,
+    in_function: bool,
     s: &Statement,
     limit: i64,
 ) -> Option<Diagnostic> {
@@ -99,8 +113,13 @@ fn check_token(
                 (
                     attr.span.clone(),
                     format!(
-                        "the token's `expiration` comes from {}: the caller decides how long the token lives",
-                        taint.source
+                        "the token's `expiration` comes from {}{}: the caller decides how long the token lives",
+                        taint.source,
+                        if in_function {
+                            ", which an endpoint fills from the request"
+                        } else {
+                            ""
+                        }
                     ),
                 )
             } else {

@@ -111,15 +111,14 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     // One finding per secret: the most specific reason wins where reasons overlap.
     found.sort_by_key(|c| (c.range.start, c.priority));
     let mut out: Vec<Diagnostic> = Vec::new();
-    let mut taken: Vec<Range<usize>> = Vec::new();
+    let mut covered_to = 0;
     for c in found {
-        if taken
-            .iter()
-            .any(|t| t.start < c.range.end && c.range.start < t.end)
-        {
+        // Sorted by start: a candidate overlaps an earlier one exactly when it starts before
+        // the furthest end seen.
+        if c.range.start < covered_to {
             continue;
         }
-        taken.push(c.range.clone());
+        covered_to = c.range.end.max(c.range.start + 1);
         let mut d = Diagnostic::new(CODE, c.range, c.message);
         if let Some((range, message)) = c.related {
             d = d.with_related(&ctx.file.path, range, message);

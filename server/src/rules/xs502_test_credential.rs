@@ -121,7 +121,7 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     });
     for (_, range, descs, disabled) in backdoors {
         let message = format!(
-            "hard-coded login: {} — whoever knows {} gets in{}",
+            "hard-coded credential check (a backdoor): {} — whoever knows {} passes it{}",
             descs.join(" and "),
             if descs.len() > 1 {
                 "these values"

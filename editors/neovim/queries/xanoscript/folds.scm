@@ -1,0 +1,8 @@
+[
+  (block)
+  (field_list)
+  (object_literal)
+  (array_literal)
+  (raw_string)
+  (raw_expression)
+] @fold
