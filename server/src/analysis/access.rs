@@ -1879,7 +1879,6 @@ const ROLE_WORDS: &[&str] = &[
     "access_level",
     "user_type",
     "account_type",
-    "level",
 ];
 
 /// Whether a condition checks a role of the caller: a role-named field of `$auth` or of a
@@ -1952,38 +1951,50 @@ pub fn mentions_var(expr: &Expr, name: &str) -> bool {
     expr_mentions(expr, &HashSet::from([name.to_string()]), &|_| false)
 }
 
-/// The names of the fields of a table that look privileged: owner fields, role and status
-/// fields, balances, credentials.
+/// Words that make a column privileged when they end its name (`role`, `user_role`,
+/// `is_admin`, `email_verified`, `credit_balance`).
+const PRIVILEGED_WORDS: &[&str] = &[
+    "role",
+    "roles",
+    "admin",
+    "permission",
+    "permissions",
+    "privilege",
+    "privileges",
+    "verified",
+    "approved",
+    "balance",
+    "credit",
+    "credits",
+    "plan",
+    "tier",
+    "subscription",
+    "paid",
+    "banned",
+    "blocked",
+    "superuser",
+    "staff",
+    "scopes",
+];
+
+/// Whether a column name looks privileged by itself: an owner field, a credential, or a name
+/// ending in a role, verification, balance or plan word.
+pub fn is_privileged_name(ws: &Workspace, name: &str) -> bool {
+    let auth = ws.auth_tables();
+    let words = snake_words(name);
+    ws.is_owner_name(name, &auth)
+        || ws.is_sensitive_name(name)
+        || words
+            .last()
+            .is_some_and(|w| PRIVILEGED_WORDS.contains(&w.as_str()))
+}
+
+/// The columns of a table that look privileged: owner fields, credentials (sensitive
+/// columns), roles, verification flags, balances, plans.
 pub fn privileged_columns(ws: &Workspace, table: &str) -> Vec<String> {
-    const WORDS: &[&str] = &[
-        "role",
-        "roles",
-        "admin",
-        "permission",
-        "permissions",
-        "privilege",
-        "verified",
-        "approved",
-        "status",
-        "balance",
-        "credit",
-        "credits",
-        "plan",
-        "tier",
-        "subscription",
-        "paid",
-        "price",
-        "banned",
-        "blocked",
-        "superuser",
-        "staff",
-        "stripe",
-        "level",
-    ];
     let Some(info) = ws.table(table) else {
         return Vec::new();
     };
-    let auth = ws.auth_tables();
     let sensitive: Vec<&str> = ws
         .sensitive_columns(table)
         .iter()
@@ -1991,11 +2002,7 @@ pub fn privileged_columns(ws: &Workspace, table: &str) -> Vec<String> {
         .collect();
     info.columns
         .iter()
-        .filter(|c| {
-            ws.is_owner_name(&c.name, &auth)
-                || sensitive.contains(&c.name.as_str())
-                || WORDS.iter().any(|w| has_word(&c.name, w))
-        })
+        .filter(|c| is_privileged_name(ws, &c.name) || sensitive.contains(&c.name.as_str()))
         .map(|c| c.name.clone())
         .collect()
 }

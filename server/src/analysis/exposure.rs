@@ -27,6 +27,9 @@ use crate::workspace::{Config, FileModel, Workspace, is_personal_name};
 /// Birth dates: regulated personal data whatever the column type.
 const BIRTH_NAMES: &[&str] = &["dob", "date_of_birth"];
 
+/// Other spellings of a birth date, matched when a birth name is configured.
+const BIRTH_ALIASES: &[&str] = &["birthdate", "birth_date", "birthday", "dateofbirth"];
+
 /// Identity and payment numbers: `passport_id` is the passport number, not a reference.
 const IDENTITY_NAMES: &[&str] = &[
     "ssn",
@@ -150,7 +153,9 @@ impl Sensitivity {
 /// than a credential.
 pub fn is_personal_word(word: &str) -> bool {
     let joined = snake_words(word).join("_");
-    BIRTH_NAMES.contains(&joined.as_str()) || IDENTITY_NAMES.contains(&joined.as_str())
+    BIRTH_NAMES.contains(&joined.as_str())
+        || BIRTH_ALIASES.contains(&joined.as_str())
+        || IDENTITY_NAMES.contains(&joined.as_str())
 }
 
 /// The configured sensitive word that `name` carries, when a field of type `ty` with that name
@@ -164,13 +169,23 @@ pub fn sensitive_word(config: &Config, name: &str, ty: &str) -> Option<String> {
         return None;
     }
     let mut best: Option<((usize, usize), String)> = None;
-    for phrase in &config.sensitive_names {
+    let birth_configured = config
+        .sensitive_names
+        .iter()
+        .any(|n| BIRTH_NAMES.contains(&snake_words(n).join("_").as_str()));
+    let aliases = BIRTH_ALIASES
+        .iter()
+        .filter(|_| birth_configured)
+        .map(|a| a.to_string());
+    for phrase in config.sensitive_names.iter().cloned().chain(aliases) {
+        let phrase = &phrase;
         let target = snake_words(phrase);
         if target.is_empty() || target.len() > words.len() {
             continue;
         }
         let joined = target.join("_");
-        let birth = BIRTH_NAMES.contains(&joined.as_str());
+        let birth =
+            BIRTH_NAMES.contains(&joined.as_str()) || BIRTH_ALIASES.contains(&joined.as_str());
         let identity = IDENTITY_NAMES.contains(&joined.as_str());
         if NON_HOLDER_TYPES.contains(&ty.as_str()) {
             let allowed = (birth && matches!(ty.as_str(), "date" | "timestamp"))
@@ -345,6 +360,13 @@ fn is_people_table(name: &str) -> bool {
     })
 }
 
+/// `birthdate`, `birthday`: birth dates the shared personal-name list spells differently.
+fn is_birth_alias(name: &str) -> bool {
+    snake_words(name)
+        .last()
+        .is_some_and(|w| matches!(w.as_str(), "birthdate" | "birthday" | "dateofbirth"))
+}
+
 /// A personal-data name whose only personal word is `address`.
 fn address_only(name: &str) -> bool {
     let words = snake_words(name);
@@ -381,6 +403,7 @@ fn collect_kind(
                 DataKind::Personal => {
                     nested_schema(field).is_none()
                         && (is_personal_name(&name.value)
+                            || is_birth_alias(&name.value)
                             || field.ty.value.eq_ignore_ascii_case("email"))
                 }
             };
@@ -2201,6 +2224,8 @@ mod tests {
         );
         assert_eq!(word("pin", "int").as_deref(), Some("pin"));
         assert_eq!(word("dob", "date").as_deref(), Some("dob"));
+        assert_eq!(word("birthdate", "date").as_deref(), Some("birthdate"));
+        assert!(word("birth_date_verified", "bool").is_none());
         assert_eq!(word("passport_id", "text").as_deref(), Some("passport"));
         assert!(word("token_count", "int").is_none());
         assert!(word("input_tokens", "int").is_none());

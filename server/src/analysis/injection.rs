@@ -12,7 +12,7 @@
 //! are request-controlled when some endpoint (or tool, middleware) passes them a request value;
 //! with no workspace around the file, every function input counts.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -28,7 +28,8 @@ pub struct Tainted {
     pub source: String,
     /// The input field when the source is one.
     pub input: Option<String>,
-    /// Passed through `sql_esc`/`sql_alias`: escaped for SQL, not for other sinks.
+    /// Escaped for SQL, not for other sinks: `|sql_esc`, `|sql_alias`, `|replace:"'":""`, or
+    /// lambda code that doubles quotes itself.
     pub sql_escaped: bool,
 }
 
@@ -101,6 +102,9 @@ pub type Alternatives = Vec<Vec<Piece>>;
 
 const MAX_ALTERNATIVES: usize = 16;
 const MAX_RESOLVE_DEPTH: usize = 12;
+const MAX_RESOLVE_STEPS: usize = 2_000;
+/// Definitions of a variable followed at one use (the latest ones).
+const MAX_DEFINITIONS: usize = 6;
 const MAX_EXPR_DEPTH: usize = 64;
 
 /// Input types Xano validates to a number, boolean, date, uuid or one of listed values.
@@ -239,6 +243,9 @@ pub struct Scope<'a> {
     depth: usize,
     /// Results of called functions, by call statement and the inputs it taints.
     calls: RefCell<CallResults>,
+    /// Resolution steps left for the current [`Scope::pieces`] call: long chains of
+    /// `var.update` statements would otherwise be resolved again at every step.
+    budget: Cell<usize>,
 }
 
 /// Results of called functions, keyed by call statement and the inputs it taints.
@@ -279,14 +286,10 @@ impl<'a> Scope<'a> {
             defs,
             depth,
             calls: RefCell::new(HashMap::new()),
+            budget: Cell::new(0),
         };
         scope.propagate();
         scope
-    }
-
-    /// Whether any input of the object counts as request-controlled.
-    pub fn has_tainted_inputs(&self) -> bool {
-        !matches!(&self.inputs, InputTaint::None)
     }
 
     /// Variables holding request values, to a fixed point (flow-insensitive: a variable is
@@ -332,7 +335,12 @@ impl<'a> Scope<'a> {
             "api.lambda" => {
                 let code = s.attribute("code").map(|a| &a.value)?;
                 match code.string_value() {
-                    Some(text) => self.js_taint(&strip_js(text), text),
+                    // Code that escapes quotes itself (`.replace(/'/g, "''")`) builds SQL
+                    // strings that stay strings.
+                    Some(text) => self.js_taint(&strip_js(text), text).map(|mut t| {
+                        t.sql_escaped |= escapes_sql_quotes(text);
+                        t
+                    }),
                     None => self.taint_raw(code, 0),
                 }
             }
@@ -622,11 +630,22 @@ impl<'a> Scope<'a> {
             .find_map(|o| self.twig_output_taint(&o, purpose))
     }
 
-    /// Every `{{ }}` output of a Twig template that prints a request value unescaped.
-    pub fn twig_taints(&self, template: &str, purpose: Purpose) -> Vec<Tainted> {
+    /// Every `{{ }}` output of a Twig template that prints a request value unescaped, with the
+    /// stack variable it prints when that is not the request value itself (`$count_query`).
+    pub fn twig_taints(&self, template: &str, purpose: Purpose) -> Vec<(Tainted, Option<String>)> {
         twig_outputs(template)
             .into_iter()
-            .filter_map(|o| self.twig_output_taint(&o, purpose))
+            .filter_map(|o| {
+                let t = self.twig_output_taint(&o, purpose)?;
+                let printed = text_refs(&o.expr, &o.expr)
+                    .into_iter()
+                    .find(|r| !matches!(r.root.as_str(), "input" | "env"))
+                    .map(|r| match (r.root.as_str(), r.field) {
+                        ("var", Some(f)) => f,
+                        (root, _) => root.to_string(),
+                    });
+                Some((t, printed))
+            })
             .collect()
     }
 
@@ -659,22 +678,35 @@ impl<'a> Scope<'a> {
         })
     }
 
+    /// The last statement defining variable `name` before offset `before`.
+    pub fn last_definition(&self, name: &str, before: usize) -> Option<Span> {
+        self.defs_before(name, before)
+            .last()
+            .map(|s| s.span.clone())
+    }
+
     /// The statements defining variable `name` that come before offset `before`.
     fn defs_before(&self, name: &str, before: usize) -> Vec<&'a Statement> {
         let all = self.defs.get(name).map(Vec::as_slice).unwrap_or_default();
-        all.iter()
+        let earlier: Vec<&Statement> = all
+            .iter()
             .copied()
             .filter(|s| s.span.start < before)
-            .collect()
+            .collect();
+        let skip = earlier.len().saturating_sub(MAX_DEFINITIONS);
+        earlier[skip..].to_vec()
     }
 
     /// The possible texts of `expr` (used before offset `before`), split into literal,
     /// opaque and request-controlled pieces. Variables are followed to their definitions.
     pub fn pieces(&self, expr: &Expr, before: usize, purpose: Purpose) -> Alternatives {
+        self.budget.set(MAX_RESOLVE_STEPS);
         let mut alts = self.pieces_in(expr, How::Whole, before, 0, None, &[]);
         if purpose == Purpose::Sql {
-            for alt in &mut alts {
-                alt.retain(|p| !matches!(p, Piece::Tainted(h) if h.taint.sql_escaped));
+            for p in alts.iter_mut().flatten() {
+                if matches!(p, Piece::Tainted(h) if h.taint.sql_escaped) {
+                    *p = Piece::Opaque;
+                }
             }
         }
         alts
@@ -689,9 +721,11 @@ impl<'a> Scope<'a> {
         anchor: Option<&Span>,
         via: &[(String, Span)],
     ) -> Alternatives {
-        if depth > MAX_RESOLVE_DEPTH {
+        let steps = self.budget.get();
+        if depth > MAX_RESOLVE_DEPTH || steps == 0 {
             return vec![vec![self.single(expr, how, anchor, via)]];
         }
+        self.budget.set(steps - 1);
         let d = depth + 1;
         let lit_span = || anchor.is_none().then(|| expr.span.clone());
         match &expr.kind {
@@ -803,11 +837,11 @@ impl<'a> Scope<'a> {
                         self.pieces_in(item, How::Filter("join".into()), before, d, anchor, via),
                     );
                 }
-                return self.apply_filters(acc, &active[1..], whole, how, before, d, anchor, via);
+                return self.apply_filters(acc, &active[1..], whole, before, d, anchor, via);
             }
-            _ => self.pieces_in(value, how.clone(), before, d, anchor, via),
+            _ => self.pieces_in(value, how, before, d, anchor, via),
         };
-        alts = self.apply_filters(alts, &active, whole, how, before, d, anchor, via);
+        alts = self.apply_filters(alts, &active, whole, before, d, anchor, via);
         alts
     }
 
@@ -817,7 +851,6 @@ impl<'a> Scope<'a> {
         mut alts: Alternatives,
         filters: &[&Filter],
         whole: &Expr,
-        how: How,
         before: usize,
         d: usize,
         anchor: Option<&Span>,
@@ -884,7 +917,11 @@ impl<'a> Scope<'a> {
                         if !tainted {
                             vec![vec![Piece::Opaque]]
                         } else if let Some(mut h) = kept {
-                            h.how = How::Filter(name.to_string());
+                            // Text-building filters say how the value got in; extracting
+                            // ones (`|get`, `|first`, `|json_decode`) keep what was said.
+                            if PROPAGATING.contains(&name) {
+                                h.how = How::Filter(name.to_string());
+                            }
                             vec![vec![Piece::Tainted(h)]]
                         } else {
                             vec![vec![self.single(
@@ -898,7 +935,6 @@ impl<'a> Scope<'a> {
                 }
             };
         }
-        let _ = how;
         alts
     }
 
@@ -1126,8 +1162,10 @@ impl<'a> Scope<'a> {
                 Some((t, name)) => tainted_piece(t, How::Function(name)),
                 None => vec![vec![Piece::Opaque]],
             },
-            _ => match self.statement_taint(def) {
-                Some((_, t)) => tainted_piece(t, how),
+            // Loop variables, array builders, results of other statements: what the stack's
+            // taint says of the variable.
+            _ => match defined_name(def).and_then(|n| self.tainted.get(&n).cloned()) {
+                Some(t) => tainted_piece(t, how),
                 None => vec![vec![Piece::Opaque]],
             },
         }
@@ -1514,6 +1552,11 @@ fn names_a_host(prefix: &str) -> bool {
             .trim_end_matches(':')
             .chars()
             .all(|c| c.is_ascii_alphabetic())
+}
+
+/// JavaScript that escapes single quotes for SQL: `s.replace(/'/g, "''")`, `replaceAll("'", ...)`.
+fn escapes_sql_quotes(code: &str) -> bool {
+    code.contains("/'/g") || code.contains("replaceAll(\"'\"") || code.contains("replaceAll('\\''")
 }
 
 /// `|replace:"'":""` or `|replace:"'":"''"`: a value that can no longer end an SQL string.
@@ -2178,8 +2221,9 @@ pub fn raw_block_content(text: &str, span: &Span) -> Option<(usize, String)> {
 /// How the inputs of an object count for the injection rules, and who makes them count.
 #[derive(Debug, Clone)]
 pub enum Origin {
-    /// An endpoint (or tool, middleware, realtime trigger): every input comes from outside.
-    Entry,
+    /// An endpoint, tool, middleware or realtime trigger (its kind): every input comes from
+    /// outside.
+    Entry(String),
     /// A function checked with no workspace around it: its inputs count as request-controlled.
     FunctionAlone,
     /// A function whose callers pass request values to these inputs.
@@ -2223,7 +2267,7 @@ pub fn scopes<'a>(
         }
         let scope = Scope::new(ctx.ws, object, InputTaint::All);
         if is_entry {
-            out.push((scope, Origin::Entry));
+            out.push((scope, Origin::Entry(kind.to_string())));
             continue;
         }
         if !finds(&scope) {
@@ -2238,11 +2282,14 @@ pub fn scopes<'a>(
         };
         let (taint, callers) = caller_taint(ctx.ws, name);
         match taint {
-            Some(InputTaint::None) => {}
-            Some(inputs) => out.push((
-                Scope::new(ctx.ws, object, inputs),
-                Origin::FunctionCalled { callers },
-            )),
+            // Called from entry points: the inputs they fill with request values count, and
+            // so do headers and the raw body the function reads itself.
+            Some(inputs) => {
+                let scope = Scope::new(ctx.ws, object, inputs);
+                if finds(&scope) {
+                    out.push((scope, Origin::FunctionCalled { callers }));
+                }
+            }
             // Entry points are known and none calls it: its inputs come from elsewhere
             // (tasks, triggers). With no entry point in the workspace at all, nothing is known.
             None if has_entries(ctx.ws) => {}
@@ -2274,6 +2321,7 @@ pub fn caller_taint(ws: &Workspace, function: &str) -> (Option<InputTaint>, Vec<
     let mut callers = Vec::new();
     let mut files: Vec<&Arc<FileModel>> = ws.files().collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut memo = HashMap::new();
     for file in files {
         for object in &file.model.objects {
             if !ENTRY_KINDS.contains(&object.kind.value.as_str()) {
@@ -2283,10 +2331,8 @@ pub fn caller_taint(ws: &Workspace, function: &str) -> (Option<InputTaint>, Vec<
                 continue;
             };
             let statements = enabled_statements(stack);
-            if !statements
-                .iter()
-                .any(|s| matches!(s.name.value.as_str(), "function.run" | "function.call"))
-            {
+            // Only entry points whose calls can lead to the function need their taint.
+            if !may_reach(ws, &statements, function, 0, &mut memo) {
                 continue;
             }
             let scope = Scope::new(ws, object, InputTaint::All);
@@ -2319,6 +2365,50 @@ pub fn caller_taint(ws: &Workspace, function: &str) -> (Option<InputTaint>, Vec<
         }
     }
     (found, callers)
+}
+
+/// Whether the calls of `statements` lead to `target` within [`MAX_CALL_DEPTH`] calls, by
+/// names alone.
+fn may_reach(
+    ws: &Workspace,
+    statements: &[&Statement],
+    target: &str,
+    depth: usize,
+    memo: &mut HashMap<(String, usize), bool>,
+) -> bool {
+    if depth >= MAX_CALL_DEPTH {
+        return false;
+    }
+    for s in statements {
+        if !matches!(s.name.value.as_str(), "function.run" | "function.call") {
+            continue;
+        }
+        let Some(name) = s.target_name() else {
+            continue;
+        };
+        if name.value == target {
+            return true;
+        }
+        let key = (name.value.clone(), depth);
+        let known = match memo.get(&key) {
+            Some(known) => *known,
+            None => {
+                // Guards recursion through cycles while this call is explored.
+                memo.insert(key.clone(), false);
+                let inner = ws
+                    .function(&name.value)
+                    .and_then(|callee| callee.object().stack().map(enabled_statements))
+                    .unwrap_or_default();
+                let found = may_reach(ws, &inner, target, depth + 1, memo);
+                memo.insert(key, found);
+                found
+            }
+        };
+        if known {
+            return true;
+        }
+    }
+    false
 }
 
 fn reach(
@@ -2371,7 +2461,10 @@ fn merge(found: &mut Option<InputTaint>, t: InputTaint) {
 /// The message tail that says why a function's input counts as request-controlled.
 pub fn origin_note(origin: &Origin) -> String {
     match origin {
-        Origin::Entry => String::new(),
+        Origin::Entry(kind) if kind == "tool" => {
+            " (a tool's inputs are chosen by the agent or MCP client that calls it)".to_string()
+        }
+        Origin::Entry(_) => String::new(),
         Origin::FunctionAlone => {
             " (function inputs count as request-controlled: no caller is known)".to_string()
         }
@@ -2398,7 +2491,7 @@ pub fn related_of(
     let mut d = diagnostic;
     if let Some(hit) = hit {
         for (name, span) in hit.via.iter().take(3) {
-            d = d.with_related(path, span.clone(), format!("`${name}` is built here"));
+            d = d.with_related(path, span.clone(), format!("`${name}` is set here"));
         }
     }
     if let Origin::FunctionCalled { callers } = origin {

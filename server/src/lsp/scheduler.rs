@@ -49,6 +49,8 @@ pub struct Scheduler {
     ready: bool,
     /// What was last published for each document: session, version and engine epoch.
     published: HashMap<Uri, (u64, i32, u64)>,
+    /// How long the last analysis took.
+    last_cost: Duration,
 }
 
 impl Scheduler {
@@ -63,6 +65,7 @@ impl Scheduler {
             urgent: false,
             ready: false,
             published: HashMap::new(),
+            last_cost: Duration::ZERO,
         }
     }
 
@@ -87,7 +90,9 @@ impl Scheduler {
         if self.urgent {
             return Some(Instant::now());
         }
-        let quiet = self.last_change? + self.shared.debounce();
+        // A file that takes longer to check than the debounce waits that long instead, so that
+        // checking it never takes all the CPU while someone types.
+        let quiet = self.last_change? + self.shared.debounce().max(self.last_cost);
         let latest = self.dirty_since? + MAX_WAIT;
         Some(quiet.min(latest))
     }
@@ -162,6 +167,7 @@ impl Scheduler {
                 None => fresh.push(snapshot),
             }
         }
+        let started = Instant::now();
         let mut outcome = if fresh.is_empty() {
             Outcome::default()
         } else {
@@ -176,6 +182,7 @@ impl Scheduler {
                 }
             }
         };
+        self.last_cost = started.elapsed();
         outcome.analyses.extend(cached);
         self.publish(outcome, urgent).await;
     }

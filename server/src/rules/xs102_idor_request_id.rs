@@ -136,6 +136,15 @@ fn check_op(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnostic> {
     if !is_user_owned_here(ws, ep.object, table) {
         return None;
     }
+    // `data = {}` changes nothing.
+    if op
+        .stmt
+        .attribute("data")
+        .is_some_and(|d| matches!(&d.value.kind, ExprKind::Object(p) if p.is_empty()))
+        && matches!(name, "db.edit" | "db.patch")
+    {
+        return None;
+    }
     let scope = &ep.scopes[op.scope];
     let selectors = crate::analysis::access::selectors(op.stmt);
     // A conjunct comparing a column with the caller's identity scopes the selection.

@@ -6,7 +6,8 @@
 //!   (configurable with `sensitive-names`; by default password, passcode, pin, secret, token,
 //!   api_key, apikey, access_key, private_key, client_secret, refresh_token, otp, ssn,
 //!   social_security, tax_id, passport, credit_card, card_number, cvv, cvc, iban, account_number,
-//!   routing_number, dob, date_of_birth).
+//!   routing_number, dob, date_of_birth; with a birth-date name configured, the spellings
+//!   `birthdate`, `birth_date` and `birthday` count too).
 //!
 //! It also reports a `dblink` input whose table has such columns and does not hide them with
 //! `override`: the endpoint then accepts, for example, the `password` column from the request.

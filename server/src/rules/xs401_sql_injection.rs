@@ -11,7 +11,7 @@
 //! The request value becomes SQL code: a quote in it ends the string literal and the rest runs
 //! as SQL, so a caller can read every table of the workspace (direct queries see them all),
 //! change or delete rows, or bypass the query's own conditions
-//! (CWE-89: SQL Injection; OWASP API8:2023 Security Misconfiguration, OWASP Top 10 A03:2021 Injection).
+//! (CWE-89: SQL Injection; OWASP Top 10 A03:2021 Injection).
 //!
 //! ## Example
 //! ```xs
@@ -132,14 +132,20 @@ fn findings<'a>(scope: &Scope<'a>) -> Vec<Found<'a>> {
         if template {
             for p in alts.iter().flatten() {
                 let Piece::Lit(text, span) = p else { continue };
-                for taint in scope.twig_taints(text, Purpose::Sql) {
+                for (taint, printed) in scope.twig_taints(text, Purpose::Sql) {
+                    let at = span.clone().unwrap_or_else(|| sql.value.span.clone());
                     let hit = Hit {
                         taint,
                         how: How::Template,
-                        at: span.clone().unwrap_or_else(|| sql.value.span.clone()),
+                        at: at.clone(),
                         exact: false,
                         leaf: None,
-                        via: Vec::new(),
+                        via: printed
+                            .and_then(|v| {
+                                Some((v.clone(), scope.last_definition(&v, s.span.start)?))
+                            })
+                            .into_iter()
+                            .collect(),
                     };
                     if !scope.allow_listed(s, &hit)
                         && !hits.iter().any(|x| x.taint.source == hit.taint.source)
@@ -275,12 +281,18 @@ fn diagnostic(ctx: &Context, scope: &Scope, origin: &Origin, found: Found) -> Di
                 format!("`{statement}` {what} (SQL injection){note}"),
             )
         }
-        Kind::Template => (
-            first_line(ctx, &found.sql.span),
-            format!(
-                "`{statement}` prints {sources} into its SQL through a `{{{{ }}}}` template (`parser = \"template_engine\"`) without `|sql_esc`: a caller can rewrite the query (SQL injection){note}"
-            ),
-        ),
+        Kind::Template => {
+            let printed = match first.via.first() {
+                Some((name, _)) => format!("`${name}` (built from {sources})"),
+                None => sources.clone(),
+            };
+            (
+                first_line(ctx, &found.sql.span),
+                format!(
+                    "`{statement}` prints {printed} into its SQL through a `{{{{ }}}}` template (`parser = \"template_engine\"`) without `|sql_esc`: a caller can rewrite the query (SQL injection){note}"
+                ),
+            )
+        }
         Kind::RawPlaceholder(span) => (
             span.clone(),
             format!(

@@ -212,6 +212,7 @@ fn diagnostic(ctx: &Context, origin: &Origin, found: Found) -> Diagnostic {
     };
     let how = match &hit.how {
         How::Whole | How::Concat => String::new(),
+        How::Template => ", printed by a `{{ }}` template".to_string(),
         other => format!(", {}", other.phrase()),
     };
     let what = match found.part {
