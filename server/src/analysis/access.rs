@@ -1989,6 +1989,17 @@ pub fn is_privileged_name(ws: &Workspace, name: &str) -> bool {
             .is_some_and(|w| PRIVILEGED_WORDS.contains(&w.as_str()))
 }
 
+/// Whether a caller setting this column through a declared input is an escalation: owner
+/// fields, roles, flags, balances. Credentials are left out: a user choosing their own e-mail or
+/// password at sign-up is the point of the endpoint.
+pub fn is_escalation_name(ws: &Workspace, name: &str) -> bool {
+    let auth = ws.auth_tables();
+    ws.is_owner_name(name, &auth)
+        || snake_words(name)
+            .last()
+            .is_some_and(|w| PRIVILEGED_WORDS.contains(&w.as_str()))
+}
+
 /// The columns of a table that look privileged: owner fields, credentials (sensitive
 /// columns), roles, verification flags, balances, plans.
 pub fn privileged_columns(ws: &Workspace, table: &str) -> Vec<String> {

@@ -6,6 +6,7 @@ mod registry;
 
 mod xs101_unauthenticated_data_access;
 mod xs102_idor_request_id;
+mod xs103_mass_assignment;
 mod xs201_sensitive_field_unflagged;
 mod xs202_response_exposes_record;
 mod xs203_sensitive_data_logged;
@@ -34,6 +35,7 @@ pub static CHECKS: &[(&str, CheckFn)] = &[
         xs101_unauthenticated_data_access::check,
     ),
     (xs102_idor_request_id::CODE, xs102_idor_request_id::check),
+    (xs103_mass_assignment::CODE, xs103_mass_assignment::check),
     (
         xs201_sensitive_field_unflagged::CODE,
         xs201_sensitive_field_unflagged::check,

@@ -65,6 +65,14 @@ pub static RULES: &[Rule] = &[
         safe_fixes: false,
     },
     Rule {
+        code: "XS103",
+        name: "mass-assignment",
+        severity: Severity::Warning,
+        cwe: Some("CWE-915"),
+        summary: "A database write takes its data from the whole request, or its owner field from the request.",
+        safe_fixes: false,
+    },
+    Rule {
         code: "XS201",
         name: "sensitive-field-unflagged",
         severity: Severity::Warning,
@@ -341,7 +349,7 @@ mod tests {
         );
         assert_eq!(
             codes(&RuleSelection::from_selectors(&["XS1"], &["XS101"]).unwrap()),
-            ["XS102"]
+            ["XS102", "XS103"]
         );
     }
 
