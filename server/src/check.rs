@@ -248,6 +248,14 @@ fn to_finding(
     );
     finding.severity = severity;
     finding.fixes = d.fixes;
+    // A damaged object's model may be missing parts, so an edit computed from it is a guess.
+    finding.fixes.retain(|fix| {
+        !fix.edits.iter().any(|edit| {
+            file.model.objects.iter().any(|o| {
+                o.damaged && o.span.start <= edit.range.start && edit.range.start <= o.span.end
+            })
+        })
+    });
     finding.related = d
         .related
         .into_iter()

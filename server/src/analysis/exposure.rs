@@ -163,12 +163,75 @@ pub fn is_personal_word(word: &str) -> bool {
 /// a word followed by a metadata word (`token_count`, `otp_expires_at`) or a type that cannot hold
 /// the value (`bool`, `timestamp`, `enum`, ...) does not count. `ty` may be empty when unknown.
 pub fn sensitive_word(config: &Config, name: &str, ty: &str) -> Option<String> {
-    let words = snake_words(name);
     let ty = ty.to_ascii_lowercase();
     if ty == "bool" {
         return None;
     }
-    let mut best: Option<((usize, usize), String)> = None;
+    let words = snake_words(name);
+    with_phrases(config, |phrases| {
+        let mut best: Option<((usize, usize), &str)> = None;
+        for phrase in phrases {
+            let target = &phrase.words;
+            if target.is_empty() || target.len() > words.len() {
+                continue;
+            }
+            let (birth, identity) = (phrase.birth, phrase.identity);
+            if NON_HOLDER_TYPES.contains(&ty.as_str()) {
+                let allowed = (birth && matches!(ty.as_str(), "date" | "timestamp"))
+                    || (identity && matches!(ty.as_str(), "image" | "file" | "attachment"));
+                if !allowed {
+                    continue;
+                }
+            }
+            for start in 0..=words.len() - target.len() {
+                if words[start..start + target.len()] != target[..] {
+                    continue;
+                }
+                let end = start + target.len();
+                let metadata = words[end..].iter().any(|w| {
+                    METADATA_WORDS.contains(&w.as_str()) || (w == "id" && !identity && !birth)
+                });
+                // The last clean match names the field best: `password_reset_token` is a token.
+                let rank = (end, target.len());
+                if !metadata && best.as_ref().is_none_or(|(r, _)| rank > *r) {
+                    best = Some((rank, phrase.text.as_str()));
+                }
+            }
+        }
+        best.map(|(_, phrase)| phrase.to_string())
+    })
+}
+
+/// A configured sensitive name split into words once.
+struct Phrase {
+    text: String,
+    words: Vec<String>,
+    birth: bool,
+    identity: bool,
+}
+
+thread_local! {
+    /// The phrases of the last configuration seen on this thread: every column of every table
+    /// is matched against them, and splitting them anew each time dominated checking.
+    static PHRASES: std::cell::RefCell<(Vec<String>, std::rc::Rc<Vec<Phrase>>)> =
+        std::cell::RefCell::new((Vec::new(), std::rc::Rc::new(Vec::new())));
+}
+
+fn with_phrases<R>(config: &Config, f: impl FnOnce(&[Phrase]) -> R) -> R {
+    let phrases = PHRASES.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        if cache.0 != config.sensitive_names || cache.1.is_empty() {
+            *cache = (
+                config.sensitive_names.clone(),
+                std::rc::Rc::new(phrases(config)),
+            );
+        }
+        cache.1.clone()
+    });
+    f(&phrases)
+}
+
+fn phrases(config: &Config) -> Vec<Phrase> {
     let birth_configured = config
         .sensitive_names
         .iter()
@@ -177,39 +240,23 @@ pub fn sensitive_word(config: &Config, name: &str, ty: &str) -> Option<String> {
         .iter()
         .filter(|_| birth_configured)
         .map(|a| a.to_string());
-    for phrase in config.sensitive_names.iter().cloned().chain(aliases) {
-        let phrase = &phrase;
-        let target = snake_words(phrase);
-        if target.is_empty() || target.len() > words.len() {
-            continue;
-        }
-        let joined = target.join("_");
-        let birth =
-            BIRTH_NAMES.contains(&joined.as_str()) || BIRTH_ALIASES.contains(&joined.as_str());
-        let identity = IDENTITY_NAMES.contains(&joined.as_str());
-        if NON_HOLDER_TYPES.contains(&ty.as_str()) {
-            let allowed = (birth && matches!(ty.as_str(), "date" | "timestamp"))
-                || (identity && matches!(ty.as_str(), "image" | "file" | "attachment"));
-            if !allowed {
-                continue;
+    config
+        .sensitive_names
+        .iter()
+        .cloned()
+        .chain(aliases)
+        .map(|text| {
+            let words = snake_words(&text);
+            let joined = words.join("_");
+            Phrase {
+                birth: BIRTH_NAMES.contains(&joined.as_str())
+                    || BIRTH_ALIASES.contains(&joined.as_str()),
+                identity: IDENTITY_NAMES.contains(&joined.as_str()),
+                words,
+                text,
             }
-        }
-        for start in 0..=words.len() - target.len() {
-            if words[start..start + target.len()] != target[..] {
-                continue;
-            }
-            let end = start + target.len();
-            let metadata = words[end..].iter().any(|w| {
-                METADATA_WORDS.contains(&w.as_str()) || (w == "id" && !identity && !birth)
-            });
-            // The last clean match names the field best: `password_reset_token` is a token.
-            let rank = (end, target.len());
-            if !metadata && best.as_ref().is_none_or(|(r, _)| rank > *r) {
-                best = Some((rank, phrase.clone()));
-            }
-        }
-    }
-    best.map(|(_, phrase)| phrase)
+        })
+        .collect()
 }
 
 /// Why a declared field (table column or input) is sensitive, ignoring any `sensitive = true` it
@@ -289,6 +336,16 @@ impl DataField {
 /// The fields of `table` holding data of `kind` (also the `internal` ones, marked so). Empty for
 /// unknown tables.
 pub fn table_fields_of_kind(ws: &Workspace, table: &str, kind: DataKind) -> Vec<DataField> {
+    let key = (table.to_ascii_lowercase(), kind);
+    if let Some(hit) = ws.field_kinds.get(&key) {
+        return hit.clone();
+    }
+    let fields = compute_fields_of_kind(ws, table, kind);
+    ws.field_kinds.insert(key, fields.clone());
+    fields
+}
+
+fn compute_fields_of_kind(ws: &Workspace, table: &str, kind: DataKind) -> Vec<DataField> {
     let Some(info) = ws.table(table) else {
         return Vec::new();
     };

@@ -130,6 +130,7 @@ impl Lower<'_> {
             header,
             body,
             span: node.byte_range(),
+            damaged: node.has_error(),
         })
     }
 

@@ -42,6 +42,8 @@ pub struct Object {
     pub header: Vec<Attribute>,
     pub body: Block,
     pub span: Span,
+    /// The object holds a syntax error: its model may be partial, and no fix edits it.
+    pub damaged: bool,
 }
 
 /// The `{ ... }` of an object, a statement or a field.

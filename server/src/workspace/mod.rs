@@ -75,6 +75,8 @@ pub struct TableInfo {
     pub is_auth: bool,
     pub columns: Vec<ColumnInfo>,
     pub object: ObjectRef,
+    /// Index in `columns` of the owner field, set by [`Workspace::reindex`].
+    owner: Option<usize>,
 }
 
 /// An api group definition.
@@ -96,6 +98,15 @@ pub struct Workspace {
     addons: HashMap<String, ObjectRef>,
     middleware: HashMap<String, ObjectRef>,
     api_groups: HashMap<String, ApiGroupInfo>,
+    /// Derived by [`Workspace::reindex`] so that rules asking per column pay nothing.
+    auth_names: Vec<String>,
+    /// Lower-cased owner-field stems (`user`, `owner`, `account`...) with the full names.
+    owner_names: Vec<(String, String)>,
+    /// Answers of [`crate::analysis::exposure::table_fields_of_kind`], per table and kind.
+    pub(crate) field_kinds: dashmap::DashMap<
+        (String, crate::analysis::exposure::DataKind),
+        Vec<crate::analysis::exposure::DataField>,
+    >,
 }
 
 impl Workspace {
@@ -185,6 +196,36 @@ impl Workspace {
                 t.is_auth = true;
             }
         }
+        self.auth_names = if self.config.auth_tables.is_empty() {
+            let mut names: Vec<String> = self
+                .tables
+                .values()
+                .filter(|t| t.is_auth)
+                .map(|t| t.name.clone())
+                .collect();
+            names.sort();
+            names
+        } else {
+            self.config.auth_tables.clone()
+        };
+        self.owner_names = owner_names(&self.config.owner_fields, &self.auth_names);
+        let owners: Vec<(String, Option<usize>)> = self
+            .tables
+            .iter()
+            .map(|(key, t)| {
+                let owner = t
+                    .columns
+                    .iter()
+                    .position(|c| self.is_owner_name(&c.name, &self.auth_names));
+                (key.clone(), owner)
+            })
+            .collect();
+        for (key, owner) in owners {
+            if let Some(t) = self.tables.get_mut(&key) {
+                t.owner = owner;
+            }
+        }
+        self.field_kinds.clear();
     }
 
     /// Whether any table definition is known (else rules must not assume a table's schema).
@@ -219,17 +260,7 @@ impl Workspace {
 
     /// Names of the auth tables: the configured ones, else those with `auth = true`.
     pub fn auth_tables(&self) -> Vec<String> {
-        if !self.config.auth_tables.is_empty() {
-            return self.config.auth_tables.clone();
-        }
-        let mut names: Vec<String> = self
-            .tables
-            .values()
-            .filter(|t| t.is_auth)
-            .map(|t| t.name.clone())
-            .collect();
-        names.sort();
-        names
+        self.auth_names.clone()
     }
 
     /// Whether `name` is an auth table; without table definitions any name is accepted.
@@ -249,33 +280,25 @@ impl Workspace {
     /// without one and for unknown tables.
     pub fn owner_field(&self, table: &str) -> Option<&ColumnInfo> {
         let info = self.table(table)?;
-        let auth = self.auth_tables();
-        info.columns
-            .iter()
-            .find(|c| self.is_owner_name(&c.name, &auth))
+        info.columns.get(info.owner?)
     }
 
     /// Whether a column name is an owner-field name.
     pub fn is_owner_name(&self, name: &str, auth_tables: &[String]) -> bool {
         let name = name.to_ascii_lowercase();
-        let mut bases: Vec<String> = self
-            .config
-            .owner_fields
-            .iter()
-            .map(|s| s.to_ascii_lowercase())
-            .collect();
-        bases.extend(
-            auth_tables
-                .iter()
-                .map(|t| format!("{}_id", t.to_ascii_lowercase())),
-        );
-        bases.iter().any(|base| {
-            let stem = base.strip_suffix("_id").unwrap_or(base);
+        let matches = |(stem, base): &(String, String)| {
             name == *base
-                || name == stem
-                || name == format!("{stem}_user_id")
-                || name == format!("{stem}_id")
-        })
+                || name == *stem
+                || name
+                    .strip_prefix(stem.as_str())
+                    .is_some_and(|rest| rest == "_user_id" || rest == "_id")
+        };
+        if auth_tables == self.auth_names.as_slice() && !self.owner_names.is_empty() {
+            return self.owner_names.iter().any(matches);
+        }
+        owner_names(&self.config.owner_fields, auth_tables)
+            .iter()
+            .any(matches)
     }
 
     /// A user-owned table: an auth table, or a table with an owner field.
@@ -314,6 +337,23 @@ impl Workspace {
             .filter(|c| c.flagged_sensitive || is_personal_name(&c.name) || c.ty == "email")
             .collect()
     }
+}
+
+/// The owner-field names as (stem, full name) pairs: the configured ones and `<auth table>_id`.
+fn owner_names(owner_fields: &[String], auth_tables: &[String]) -> Vec<(String, String)> {
+    owner_fields
+        .iter()
+        .map(|s| s.to_ascii_lowercase())
+        .chain(
+            auth_tables
+                .iter()
+                .map(|t| format!("{}_id", t.to_ascii_lowercase())),
+        )
+        .map(|base| {
+            let stem = base.strip_suffix("_id").unwrap_or(&base).to_string();
+            (stem, base)
+        })
+        .collect()
 }
 
 /// Names of personal data: email, phone, mobile, address, birth, first/last/full name.
@@ -383,6 +423,7 @@ fn table_info(name: &str, object: ObjectRef, config: &Config) -> TableInfo {
         is_auth,
         columns,
         object,
+        owner: None,
     }
 }
 
