@@ -182,7 +182,16 @@ pub fn check_file(
         }
     }
 
-    let ctx = Context::new(file, ws);
+    let follows_endpoints = ["XS101", "XS102", "XS103", "XS104", "XS105"]
+        .iter()
+        .any(|code| enabled(code));
+    let ctx = if follows_endpoints {
+        // A panic here is reported by the rules themselves, which redo the analysis.
+        catch_unwind(AssertUnwindSafe(|| Context::analysed(file, ws)))
+            .unwrap_or_else(|_| Context::new(file, ws))
+    } else {
+        Context::new(file, ws)
+    };
     for (code, check) in CHECKS {
         let Some(rule) = rule(code).filter(|r| enabled(r.code)) else {
             continue;

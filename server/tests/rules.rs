@@ -184,6 +184,6 @@ macro_rules! rule_tests {
 }
 
 rule_tests!(
-    xs101, xs102, xs103, xs201, xs202, xs203, xs204, xs301, xs302, xs303, xs401, xs402, xs403,
-    xs501, xs502, xs503,
+    xs101, xs102, xs103, xs104, xs105, xs201, xs202, xs203, xs204, xs301, xs302, xs303, xs401,
+    xs402, xs403, xs501, xs502, xs503,
 );

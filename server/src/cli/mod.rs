@@ -220,13 +220,16 @@ fn analyze(run: &mut Run, stderr: &mut dyn Write) -> Result<Vec<CheckedFile>, u8
     // The sources are not needed after checking: do not keep a second copy of every file.
     let sources = std::mem::take(&mut run.sources);
     let checked = catch_unwind(AssertUnwindSafe(|| {
-        crate::check::check_workspace_with_progress(
+        let (ws, files) = crate::check::check_workspace_with_progress(
             sources,
             run.config.clone(),
             &run.selection,
             &tick,
-        )
-        .1
+        );
+        // The index refers to every file's model; freeing those small nodes one by one takes
+        // longer than the rest of a run's single-threaded tail, and the process ends soon.
+        std::mem::forget(ws);
+        files
     }));
     if let Some(bar) = &bar {
         bar.finish_and_clear();

@@ -1,5 +1,6 @@
 //! What a rule sees (one file in its workspace) and what it returns.
 
+use crate::analysis::access::Endpoint;
 use crate::finding::{Fix, Severity};
 use crate::model::{Object, Span};
 use crate::workspace::{Config, FileModel, Workspace};
@@ -8,11 +9,46 @@ use crate::workspace::{Config, FileModel, Workspace};
 pub struct Context<'a> {
     pub file: &'a FileModel,
     pub ws: &'a Workspace,
+    /// The file's endpoints analysed up front (see [`Context::analysed`]).
+    endpoints: Vec<Endpoint<'a>>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(file: &'a FileModel, ws: &'a Workspace) -> Self {
-        Self { file, ws }
+        Self {
+            file,
+            ws,
+            endpoints: Vec::new(),
+        }
+    }
+
+    /// A context whose endpoints are analysed once for all the rules that follow their
+    /// stacks and calls (access control rules each did it again).
+    pub fn analysed(file: &'a FileModel, ws: &'a Workspace) -> Self {
+        let endpoints = file
+            .model
+            .objects
+            .iter()
+            .filter(|o| o.kind.value == "query")
+            .map(|o| Endpoint::new(ws, o, &file.path))
+            .collect();
+        Self {
+            file,
+            ws,
+            endpoints,
+        }
+    }
+
+    /// The analysis of one of the file's endpoints: its stack and the functions it runs.
+    pub fn endpoint(&self, object: &'a Object) -> EndpointRef<'_, 'a> {
+        match self
+            .endpoints
+            .iter()
+            .find(|e| std::ptr::eq(e.object, object))
+        {
+            Some(ep) => EndpointRef::Shared(ep),
+            None => EndpointRef::Owned(Box::new(Endpoint::new(self.ws, object, &self.file.path))),
+        }
     }
 
     pub fn text(&self) -> &'a str {
@@ -40,6 +76,23 @@ impl<'a> Context<'a> {
     /// The source text of a span.
     pub fn source(&self, span: &Span) -> &'a str {
         self.file.text.get(span.clone()).unwrap_or("")
+    }
+}
+
+/// An endpoint analysis, shared from the context or made for one caller.
+pub enum EndpointRef<'c, 'a> {
+    Shared(&'c Endpoint<'a>),
+    Owned(Box<Endpoint<'a>>),
+}
+
+impl<'a> std::ops::Deref for EndpointRef<'_, 'a> {
+    type Target = Endpoint<'a>;
+
+    fn deref(&self) -> &Endpoint<'a> {
+        match self {
+            EndpointRef::Shared(ep) => ep,
+            EndpointRef::Owned(ep) => ep,
+        }
     }
 }
 

@@ -7,6 +7,8 @@ mod registry;
 mod xs101_unauthenticated_data_access;
 mod xs102_idor_request_id;
 mod xs103_mass_assignment;
+mod xs104_missing_rate_limit;
+mod xs105_webhook_signature_unverified;
 mod xs201_sensitive_field_unflagged;
 mod xs202_response_exposes_record;
 mod xs203_sensitive_data_logged;
@@ -36,6 +38,14 @@ pub static CHECKS: &[(&str, CheckFn)] = &[
     ),
     (xs102_idor_request_id::CODE, xs102_idor_request_id::check),
     (xs103_mass_assignment::CODE, xs103_mass_assignment::check),
+    (
+        xs104_missing_rate_limit::CODE,
+        xs104_missing_rate_limit::check,
+    ),
+    (
+        xs105_webhook_signature_unverified::CODE,
+        xs105_webhook_signature_unverified::check,
+    ),
     (
         xs201_sensitive_field_unflagged::CODE,
         xs201_sensitive_field_unflagged::check,

@@ -73,6 +73,22 @@ pub static RULES: &[Rule] = &[
         safe_fixes: false,
     },
     Rule {
+        code: "XS104",
+        name: "missing-rate-limit",
+        severity: Severity::Warning,
+        cwe: Some("CWE-307"),
+        summary: "A login, sign-up, reset or token endpoint has no `redis.ratelimit`.",
+        safe_fixes: false,
+    },
+    Rule {
+        code: "XS105",
+        name: "webhook-signature-unverified",
+        severity: Severity::Warning,
+        cwe: Some("CWE-345"),
+        summary: "A webhook endpoint uses its payload without verifying the sender's signature.",
+        safe_fixes: false,
+    },
+    Rule {
         code: "XS201",
         name: "sensitive-field-unflagged",
         severity: Severity::Warning,
@@ -349,7 +365,7 @@ mod tests {
         );
         assert_eq!(
             codes(&RuleSelection::from_selectors(&["XS1"], &["XS101"]).unwrap()),
-            ["XS102", "XS103"]
+            ["XS102", "XS103", "XS104", "XS105"]
         );
     }
 

@@ -101,7 +101,7 @@ fn check_endpoint(ctx: &Context, endpoint: &Object) -> Option<Diagnostic> {
     if is_authenticated(ws, endpoint) || group_inactive(ws, endpoint) {
         return None;
     }
-    let ep = Endpoint::new(ws, endpoint, &ctx.file.path);
+    let ep = ctx.endpoint(endpoint);
     if ep.credential_statement().is_some() {
         return None;
     }

@@ -92,7 +92,7 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
         if !is_authenticated(ctx.ws, endpoint) {
             continue;
         }
-        let ep = Endpoint::new(ctx.ws, endpoint, &ctx.file.path);
+        let ep = ctx.endpoint(endpoint);
         if ep.role_gate().is_some() {
             continue;
         }

@@ -4,8 +4,10 @@
 //! from them only by `pick` (of keys that are not a literal list), `unset`, `set`,
 //! `filter_null`, `filter_empty_text` or `merge`, directly or through a `var` or a function run
 //! with `input = $input`. Xano's generated PATCH idiom ``data = `$input|pick:($raw_input|keys)` ``
-//! is one. Also reports a create or edit of a user-owned table whose owner field (`user_id`,
-//! `owner_id`...) is taken from the request instead of `$auth.id` (owner spoofing).
+//! is one, and so is a free-form `json` input of the endpoint written whole
+//! (`data = $input.data` with `json data` among the inputs). Also reports a create or edit of a
+//! user-owned table whose owner field (`user_id`, `owner_id`...) is taken from the request
+//! instead of `$auth.id` (owner spoofing).
 //!
 //! ## Why is this bad?
 //! The caller decides which columns are written: `role`, `is_admin`, `user_id`, `balance`,
@@ -86,7 +88,7 @@ const KEEPING: &[&str] = &[
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = Vec::new();
     for endpoint in ctx.endpoints() {
-        let ep = Endpoint::new(ctx.ws, endpoint, &ctx.file.path);
+        let ep = ctx.endpoint(endpoint);
         let whole = whole_input_scopes(&ep);
         for op in ep.data_ops() {
             if !RECORD_WRITES.contains(&op.name()) {
@@ -152,6 +154,17 @@ fn whole_request(scope: &Scope, whole_input: bool, expr: &Expr, depth: usize) ->
             }
             found
         }
+        // A free-form `json` input of the endpoint is a request object too: the caller sends
+        // whatever keys it likes (`data = $input.data`).
+        ExprKind::Var(v)
+            if v.root == "input" && v.segments.len() == 1 && scope.parent.is_none() =>
+        {
+            let crate::model::Segment::Field(name) = &v.segments[0] else {
+                return None;
+            };
+            is_json_input(scope.object, name)
+                .then(|| format!("`$input.{name}` (a `json` input: any object the caller sends)"))
+        }
         ExprKind::Filtered { value, filters } => {
             let live: Vec<_> = filters.iter().filter(|f| !f.disabled).collect();
             if !live
@@ -188,6 +201,16 @@ fn whole_request(scope: &Scope, whole_input: bool, expr: &Expr, depth: usize) ->
         ExprKind::ExpressionLiteral(text) => whole_request_text(scope, whole_input, text),
         _ => None,
     }
+}
+
+/// Whether the object declares `name` as a `json` input (free-form, no schema).
+fn is_json_input(object: &Object, name: &str) -> bool {
+    object.fields("input").is_some_and(|inputs| {
+        inputs
+            .fields
+            .iter()
+            .any(|f| f.ty.value == "json" && f.name.as_ref().is_some_and(|n| n.value == name))
+    })
 }
 
 fn is_raw_var(scope: &Scope, name: &str) -> bool {

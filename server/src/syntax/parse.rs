@@ -87,16 +87,27 @@ impl SyntaxTree {
 }
 
 fn reparse(text: &str, old_tree: Option<&Tree>) -> Tree {
-    let mut parser = Parser::new();
-    // Only fails when the grammar was generated for an ABI this tree-sitter does not support,
-    // which the build pins; it does not depend on the input.
-    parser
-        .set_language(&language())
-        .expect("the XanoScript grammar matches the tree-sitter version");
-    // `parse` returns `None` only after a timeout or cancellation, and neither is set.
-    parser
-        .parse(text, old_tree)
-        .expect("parsing without a timeout always yields a tree")
+    thread_local! {
+        // A parser keeps its stacks and lexer buffers between parses; checking a workspace
+        // parses thousands of files per thread.
+        static PARSER: std::cell::RefCell<Option<Parser>> = const { std::cell::RefCell::new(None) };
+    }
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let parser = slot.get_or_insert_with(|| {
+            let mut parser = Parser::new();
+            // Only fails when the grammar was generated for an ABI this tree-sitter does not
+            // support, which the build pins; it does not depend on the input.
+            parser
+                .set_language(&language())
+                .expect("the XanoScript grammar matches the tree-sitter version");
+            parser
+        });
+        // `parse` returns `None` only after a timeout or cancellation, and neither is set.
+        parser
+            .parse(text, old_tree)
+            .expect("parsing without a timeout always yields a tree")
+    })
 }
 
 /// The largest char boundary of `text` at or before `offset`.
