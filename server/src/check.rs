@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::finding::{Finding, Location, RelatedLocation, Severity};
+use crate::finding::{Finding, Fix, Location, RelatedLocation, Severity};
 use crate::rules::{CHECKS, Context, Diagnostic, Rule, RuleSelection, rule};
 use crate::syntax::{ColumnUnit, LineIndex, SyntaxTree, parse, syntax_errors};
 use crate::workspace::suppression::{Suppression, parse_suppressions};
@@ -159,9 +159,31 @@ pub fn check_workspace_with_progress(
     (ws, checked)
 }
 
-/// Checks one file of a workspace whose index is built (the language server calls this for
-/// each open document after an edit).
+/// Checks one file of a workspace whose index is built. Every fix returned applies cleanly and
+/// leaves the file with no more syntax errors than it has.
 pub fn check_file(
+    file: &FileModel,
+    syntax: &[SyntaxIssue],
+    ws: &Workspace,
+    selection: &RuleSelection,
+) -> CheckedFile {
+    let mut checked = check_file_unverified(file, syntax, ws, selection);
+    let findings = checked
+        .findings
+        .iter_mut()
+        .chain(checked.suppressed.iter_mut().map(|s| &mut s.finding));
+    for finding in findings {
+        finding
+            .fixes
+            .retain(|fix| fix_keeps_syntax(&file.text, fix, syntax.len()));
+    }
+    checked
+}
+
+/// [`check_file`] without parsing the file again for each fix: the language server checks a
+/// document on every keystroke and tests a fix with [`fix_keeps_syntax`] only when the user
+/// asks for it (a large file can carry a hundred fixes, each a full parse).
+pub fn check_file_unverified(
     file: &FileModel,
     syntax: &[SyntaxIssue],
     ws: &Workspace,
@@ -211,7 +233,6 @@ pub fn check_file(
         }
     }
 
-    drop_unsafe_fixes(&file.text, syntax.len(), &mut findings);
     let suppressions = parse_suppressions(&file.model.comments, &file.text);
     let (mut findings, suppressed) =
         apply_suppressions(file, ws, findings, &suppressions, selection);
@@ -227,15 +248,11 @@ pub fn check_file(
     }
 }
 
-/// Keeps only fixes that apply cleanly and leave the file with no more syntax errors than it
-/// has: whatever a rule proposes, a fix never breaks the user's file.
-fn drop_unsafe_fixes(text: &str, syntax_errors_now: usize, findings: &mut [Finding]) {
-    for finding in findings.iter_mut() {
-        finding.fixes.retain(|fix| {
-            crate::fix::apply_fix(text, fix)
-                .is_some_and(|fixed| syntax_issues(&parse(fixed)).len() <= syntax_errors_now)
-        });
-    }
+/// Whether a fix applies cleanly and leaves `text` with no more syntax errors than the
+/// `syntax_errors_now` it has: whatever a rule proposes, a fix never breaks the user's file.
+pub fn fix_keeps_syntax(text: &str, fix: &Fix, syntax_errors_now: usize) -> bool {
+    crate::fix::apply_fix(text, fix)
+        .is_some_and(|fixed| syntax_errors(&parse(fixed)).len() <= syntax_errors_now)
 }
 
 /// Turns a rule's diagnostic into a finding, or `None` when the configuration turns it off.

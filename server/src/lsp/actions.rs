@@ -19,6 +19,7 @@ use super::capabilities::{ClientSupport, FIX_ALL};
 use super::convert::{self, Encoding};
 use super::diagnostics::fix_edits;
 use super::engine::{Analysis, Engine};
+use crate::check::fix_keeps_syntax;
 use crate::finding::{Finding, TextEdit};
 use crate::fix::{apply_edits, indent_at, insert_lines_before};
 use crate::rules::rule;
@@ -83,7 +84,10 @@ pub fn code_actions(
             if !touches(&finding.range, &bytes) {
                 continue;
             }
-            for fix in 0..finding.fixes.len() {
+            for (fix, proposed) in finding.fixes.iter().enumerate() {
+                if !fix_keeps_syntax(&analysis.file.text, proposed, analysis.syntax_errors) {
+                    continue;
+                }
                 let target = Target::Fix {
                     code: finding.code.to_string(),
                     start: finding.range.start,
@@ -150,6 +154,7 @@ pub fn resolve(
             fix,
         } => find(analysis, code, *start, *end)
             .and_then(|f| f.fixes.get(*fix))
+            .filter(|fix| fix_keeps_syntax(&analysis.file.text, fix, analysis.syntax_errors))
             .map(|fix| fix.edits.clone()),
         Target::Suppress { code, start, end } => find(analysis, code, *start, *end)
             .map(|f| vec![suppression_edit(&analysis.file.text, f)]),
@@ -248,10 +253,12 @@ fn fix_all_edit(engine: &Engine, analysis: &Analysis) -> Option<Vec<TextEdit>> {
     let mut findings = analysis.findings.clone();
     for round in 0..MAX_ROUNDS {
         let mut edits: Vec<TextEdit> = Vec::new();
+        let errors = error_count(&text);
         for fix in findings
             .iter()
             .filter(|f| is_safely_fixable(f))
             .filter_map(|f| f.fixes.first())
+            .filter(|fix| fix_keeps_syntax(&text, fix, errors))
         {
             let overlaps = fix.edits.iter().any(|e| {
                 edits.iter().any(|t| {
@@ -266,7 +273,7 @@ fn fix_all_edit(engine: &Engine, analysis: &Analysis) -> Option<Vec<TextEdit>> {
         let Some(next) = apply_edits(&text, &edits) else {
             break;
         };
-        if next == text || error_count(&next) > error_count(&text) {
+        if next == text || error_count(&next) > errors {
             break;
         }
         text = next;
