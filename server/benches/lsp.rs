@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use serde_json::json;
 use tower_lsp_server::ls_types::{Range, TextDocumentContentChangeEvent, Uri};
-use xsguard::check::check_file_unverified;
+use xsguard::check::check_file;
 use xsguard::lsp::convert::{self, Encoding};
 use xsguard::lsp::documents::Document;
 use xsguard::lsp::engine::Engine;
@@ -215,7 +215,7 @@ impl Editor {
             self.engine.read(|index| {
                 let ws = &index.project_for(&snapshot.file.path).ws;
                 let at = Instant::now();
-                std::hint::black_box(check_file_unverified(
+                std::hint::black_box(check_file(
                     &snapshot.file,
                     &snapshot.syntax,
                     ws,

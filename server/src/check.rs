@@ -159,31 +159,12 @@ pub fn check_workspace_with_progress(
     (ws, checked)
 }
 
-/// Checks one file of a workspace whose index is built. Every fix returned applies cleanly and
-/// leaves the file with no more syntax errors than it has.
+/// Checks one file of a workspace whose index is built (the language server calls this for
+/// each open document after an edit). Fixes are as the rules propose them: rules offer none
+/// inside an object with a syntax error, and whoever applies one (`xsguard fix`, a code action)
+/// first tests it with [`fix_keeps_syntax`], which parses the file again — too costly to do
+/// for every fix of every check.
 pub fn check_file(
-    file: &FileModel,
-    syntax: &[SyntaxIssue],
-    ws: &Workspace,
-    selection: &RuleSelection,
-) -> CheckedFile {
-    let mut checked = check_file_unverified(file, syntax, ws, selection);
-    let findings = checked
-        .findings
-        .iter_mut()
-        .chain(checked.suppressed.iter_mut().map(|s| &mut s.finding));
-    for finding in findings {
-        finding
-            .fixes
-            .retain(|fix| fix_keeps_syntax(&file.text, fix, syntax.len()));
-    }
-    checked
-}
-
-/// [`check_file`] without parsing the file again for each fix: the language server checks a
-/// document on every keystroke and tests a fix with [`fix_keeps_syntax`] only when the user
-/// asks for it (a large file can carry a hundred fixes, each a full parse).
-pub fn check_file_unverified(
     file: &FileModel,
     syntax: &[SyntaxIssue],
     ws: &Workspace,
@@ -275,13 +256,18 @@ fn to_finding(
     finding.severity = severity;
     finding.fixes = d.fixes;
     // A damaged object's model may be missing parts, so an edit computed from it is a guess.
-    finding.fixes.retain(|fix| {
-        !fix.edits.iter().any(|edit| {
-            file.model.objects.iter().any(|o| {
-                o.damaged && o.span.start <= edit.range.start && edit.range.start <= o.span.end
-            })
-        })
-    });
+    let damaged = |offset: usize| {
+        file.model
+            .objects
+            .iter()
+            .any(|o| o.damaged && o.span.start <= offset && offset <= o.span.end)
+    };
+    if damaged(finding.range.start) {
+        finding.fixes.clear();
+    }
+    finding
+        .fixes
+        .retain(|fix| !fix.edits.iter().any(|edit| damaged(edit.range.start)));
     finding.related = d
         .related
         .into_iter()

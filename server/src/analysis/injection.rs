@@ -2140,8 +2140,10 @@ fn js_assignments(code: &str) -> Vec<(Vec<String>, std::ops::Range<usize>)> {
             }
             Some(b) if b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$' => {
                 let start = code[..lhs_end]
-                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
-                    .map_or(0, |p| p + 1);
+                    .char_indices()
+                    .rev()
+                    .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+                    .map_or(0, |(p, c)| p + c.len_utf8());
                 let is_member = start > 0 && bytes[start - 1] == b'.';
                 if is_member {
                     Vec::new()

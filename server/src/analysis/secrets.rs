@@ -1075,7 +1075,32 @@ pub fn is_credential_header_name(name: &str) -> bool {
         let words = snake_words(&lower);
         words.first().is_some_and(|w| w == "x") && is_credential_name(&lower)
             || is_credential_name(&lower) && !words.iter().any(|w| w == "csrf" || w == "xsrf")
+            || vendor_key_header(&words)
     }
+}
+
+/// `X-<vendor>-Key` headers (`X-RapidAPI-Key`, `X-Mashape-Key`, `X-Algolia-API-Key`): an
+/// extension header named for a key carries the caller's API key, unless it is one of the
+/// keys that are not secrets (idempotency, cache, correlation...).
+fn vendor_key_header(words: &[String]) -> bool {
+    const NOT_SECRET: &[&str] = &[
+        "idempotency",
+        "cache",
+        "request",
+        "correlation",
+        "dedup",
+        "deduplication",
+        "partition",
+        "routing",
+        "public",
+        "publishable",
+        "site",
+        "websocket",
+    ];
+    words.len() >= 3
+        && words.first().is_some_and(|w| w == "x")
+        && words.last().is_some_and(|w| w == "key" || w == "apikey")
+        && !words.iter().any(|w| NOT_SECRET.contains(&w.as_str()))
 }
 
 /// Splits an `Authorization`-style value into its scheme and credential:
@@ -1242,8 +1267,10 @@ fn code_key(code: &str, at: usize, before: &[CodeString]) -> (Option<String>, bo
         return (Some(code[prev.content.clone()].to_string()), compared);
     }
     let start = code[..k]
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
-        .map_or(0, |p| p + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+        .map_or(0, |(p, c)| p + c.len_utf8());
     if start == k {
         return (None, compared);
     }

@@ -1,5 +1,6 @@
 //! `xsguard fix`: applies the fixes of findings, never leaving a file that parses worse.
 
+use crate::check::fix_keeps_syntax;
 use crate::check::{CheckedFile, Source, check_sources};
 use crate::finding::TextEdit;
 use crate::fix::apply_edits;
@@ -67,14 +68,22 @@ pub fn fix_all(
     }
 }
 
-/// The file with the first applicable fix of each finding applied, skipping fixes whose edits
+/// The file with the first applicable fix of each finding that keeps the syntax applied, skipping fixes whose edits
 /// overlap one already taken; `None` when nothing applies or the result would parse worse.
 fn fix_file(file: &CheckedFile, unsafe_fixes: bool) -> Option<(String, usize)> {
     let mut edits: Vec<TextEdit> = Vec::new();
     let mut count = 0;
+    let errors_before = syntax_error_count(&file.text);
     for finding in &file.findings {
         let allowed = unsafe_fixes || rule(finding.code).is_some_and(|r| r.safe_fixes);
-        let Some(fix) = finding.fixes.first().filter(|_| allowed) else {
+        if !allowed {
+            continue;
+        }
+        let Some(fix) = finding
+            .fixes
+            .iter()
+            .find(|fix| fix_keeps_syntax(&file.text, fix, errors_before))
+        else {
             continue;
         };
         let overlaps = fix.edits.iter().any(|e| {
@@ -93,7 +102,6 @@ fn fix_file(file: &CheckedFile, unsafe_fixes: bool) -> Option<(String, usize)> {
         return None;
     }
     let text = apply_edits(&file.text, &edits)?;
-    let errors_before = syntax_error_count(&file.text);
     (syntax_error_count(&text) <= errors_before && *text != *file.text).then_some((text, count))
 }
 

@@ -17,13 +17,13 @@ use super::convert::Encoding;
 use super::diagnostics::to_diagnostic;
 use super::documents::{Snapshot, panic_message};
 use super::index::Index;
-use crate::check::{CheckedFile, SyntaxIssue, check_file_unverified};
+use crate::check::{CheckedFile, SyntaxIssue, check_file};
 use crate::finding::Finding;
 use crate::rules::RuleSelection;
 use crate::workspace::config::RuleLevel;
 use crate::workspace::{FileModel, Workspace};
 
-/// Checks one file of a workspace; [`check_file_unverified`] unless a test swaps it.
+/// Checks one file of a workspace; [`check_file`] unless a test swaps it.
 pub type Checker = fn(&FileModel, &[SyntaxIssue], &Workspace, &RuleSelection) -> CheckedFile;
 
 /// The findings of one version of one open document.
@@ -68,8 +68,7 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(encoding: Arc<OnceLock<Encoding>>) -> Self {
-        // Fixes are tested against the syntax when a code action asks for them.
-        Self::with_checker(encoding, check_file_unverified)
+        Self::with_checker(encoding, check_file)
     }
 
     /// An engine that checks files with `checker`.
@@ -321,7 +320,7 @@ mod tests {
         ws: &Workspace,
         selection: &RuleSelection,
     ) -> CheckedFile {
-        let mut checked = check_file_unverified(file, syntax, ws, selection);
+        let mut checked = check_file(file, syntax, ws, selection);
         checked.internal_errors.push(format!(
             "internal error in rule XS999 while checking `{}`",
             file.path

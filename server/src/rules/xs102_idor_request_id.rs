@@ -68,7 +68,9 @@
 //!   of the auth table that only return fields that are neither sensitive, personal nor owner
 //!   fields (a public profile).
 //! - Tables that are not user-owned. Without table definitions only the table named by the
-//!   endpoint's `auth` is known to be user-owned.
+//!   endpoint's `auth` is known to be user-owned. An owner-named column that points at a table
+//!   of the workspace other than an auth table (`account_id` referencing an `account` table) is
+//!   a tenant, not the caller, and does not make its table user-owned.
 
 use std::collections::HashSet;
 

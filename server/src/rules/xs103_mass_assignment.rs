@@ -96,13 +96,12 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
             }
             let found =
                 mass_assignment(ctx, &ep, &op, &whole).or_else(|| owner_spoofing(ctx, &ep, &op));
-            if let Some(d) = found {
-                if !out
+            if let Some(d) = found
+                && !out
                     .iter()
                     .any(|f| f.range == d.range && f.message == d.message)
-                {
-                    out.push(d);
-                }
+            {
+                out.push(d);
             }
         }
     }
@@ -547,7 +546,7 @@ fn refers_to_auth(ws: &Workspace, table: &str, column: &str) -> bool {
             // `account_id` with an `account` table of its own is a tenant.
             let words = snake_words(column);
             let stem = words.first().map(String::as_str).unwrap_or("");
-            !(ws.table(stem).is_some_and(|t| !t.is_auth))
+            ws.table(stem).is_none_or(|t| t.is_auth)
         }
     }
 }

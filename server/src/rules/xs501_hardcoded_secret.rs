@@ -6,9 +6,10 @@
 //! `whsec_`, AWS `AKIA…`, GitHub `ghp_`/`github_pat_`, Slack `xox…-` and webhook URLs, Google
 //! `AIza…`, OpenAI/Anthropic `sk-…`, SendGrid, Mailgun, JWTs, PEM private keys), when it is a
 //! long `Bearer` token, when it is given to a credential parameter (`api_key`, `secret`,
-//! `password`, `token`, `Authorization`, `Cookie`, `X-API-Key`, the key of a crypto filter, a
-//! password in a connection URL) whatever its length, or when a high-entropy value of 16+
-//! characters is given to a name that looks like a secret (`jwt_secret_v2`, `stripe_key`).
+//! `password`, `token`, `Authorization`, `Cookie`, `X-API-Key` and `X-<vendor>-Key` headers such
+//! as `X-RapidAPI-Key`, the key of a crypto filter, a password in a connection URL) whatever its
+//! length, or when a high-entropy value of 16+ characters is given to a name that looks like a
+//! secret (`jwt_secret_v2`, `stripe_key`).
 //! Literals in disabled statements are reported too: they still ship with the code.
 //!
 //! ## Why is this bad?

@@ -213,10 +213,9 @@ impl Workspace {
             .tables
             .iter()
             .map(|(key, t)| {
-                let owner = t
-                    .columns
-                    .iter()
-                    .position(|c| self.is_owner_name(&c.name, &self.auth_names));
+                let owner = t.columns.iter().position(|c| {
+                    self.is_owner_name(&c.name, &self.auth_names) && !self.is_tenant_pointer(c)
+                });
                 (key.clone(), owner)
             })
             .collect();
@@ -281,6 +280,21 @@ impl Workspace {
     pub fn owner_field(&self, table: &str) -> Option<&ColumnInfo> {
         let info = self.table(table)?;
         info.columns.get(info.owner?)
+    }
+
+    /// Whether an owner-named column points at a table of the workspace that is not an auth
+    /// table (`account_id` referencing an `account` table): a tenant, not the caller, so it is
+    /// not compared with `$auth.id`. A column without a `table` reference is a tenant pointer
+    /// when its first word names such a table (`account_id` beside an `account` table).
+    fn is_tenant_pointer(&self, column: &ColumnInfo) -> bool {
+        let target = match column.references.as_deref().filter(|r| !r.is_empty()) {
+            Some(r) => r.to_string(),
+            None => {
+                let lower = column.name.to_ascii_lowercase();
+                lower.split('_').next().unwrap_or("").to_string()
+            }
+        };
+        self.table(&target).is_some_and(|t| !t.is_auth)
     }
 
     /// Whether a column name is an owner-field name.
@@ -477,6 +491,24 @@ mod tests {
         assert_eq!(
             ws.table("post").unwrap().columns[1].references.as_deref(),
             Some("user")
+        );
+    }
+
+    #[test]
+    fn tenant_pointers_are_not_owner_fields() {
+        const ACCOUNT: &str = "table account {\n  schema {\n    int id\n  }\n}\n";
+        const SITE: &str = "table site {\n  schema {\n    int id\n    int account_id {\n      table = \"account\"\n    }\n  }\n}\n";
+        const VISIT: &str = "table visit {\n  schema {\n    int id\n    int account_id\n    int user_id {\n      table = \"user\"\n    }\n  }\n}\n";
+        let ws = ws(&[
+            ("tables/user.xs", USER),
+            ("tables/account.xs", ACCOUNT),
+            ("tables/site.xs", SITE),
+            ("tables/visit.xs", VISIT),
+        ]);
+        assert!(!ws.is_user_owned("site"));
+        assert_eq!(
+            ws.owner_field("visit").map(|c| c.name.as_str()),
+            Some("user_id")
         );
     }
 
