@@ -123,7 +123,7 @@ impl Lower<'_> {
         let header = node
             .children_by_field_id(field_id("attribute"), &mut cursor)
             .filter_map(|a| self.inline_attribute(a))
-            .collect();
+            .tight();
         Some(Object {
             kind,
             name: child(node, "name").map(|n| self.name(n)),
@@ -165,6 +165,7 @@ impl Lower<'_> {
                 items.extend(item);
             }
         }
+        items.shrink_to_fit();
         Block {
             items,
             span: node.byte_range(),
@@ -196,11 +197,11 @@ impl Lower<'_> {
                 },
                 _ => Argument::Expr(self.expr(a, depth + 1)),
             })
-            .collect();
+            .tight();
         let alias_filters = node
             .children_by_field_id(field_id("filter"), &mut cursor)
             .map(|f| self.filter(f, depth + 1))
-            .collect();
+            .tight();
         Some(Statement {
             name,
             disabled: child(node, "disabled").is_some(),
@@ -219,7 +220,7 @@ impl Lower<'_> {
             .named_children(&mut cursor)
             .filter(|c| c.kind() == "field_declaration")
             .filter_map(|c| self.field(c, depth + 1))
-            .collect();
+            .tight();
         FieldList {
             kind,
             fields,
@@ -234,7 +235,7 @@ impl Lower<'_> {
                 let mut cursor = f.walk();
                 f.named_children(&mut cursor)
                     .map(|c| self.filter(c, depth + 1))
-                    .collect()
+                    .tight()
             }
             None => Vec::new(),
         };
@@ -259,11 +260,11 @@ impl Lower<'_> {
             "table_link_filter" => child(node, "value")
                 .map(|v| self.expr(v, depth + 1))
                 .into_iter()
-                .collect(),
+                .tight(),
             _ => node
                 .children_by_field_id(field_id("argument"), &mut cursor)
                 .map(|a| self.expr(a, depth + 1))
-                .collect(),
+                .tight(),
         };
         Filter {
             name,
@@ -335,7 +336,7 @@ impl Lower<'_> {
                         }),
                         _ => None,
                     })
-                    .collect();
+                    .tight();
                 ExprKind::Object(pairs)
             }
             "array_literal" => {
@@ -350,7 +351,7 @@ impl Lower<'_> {
                             self.expr(c, d)
                         }
                     })
-                    .collect();
+                    .tight();
                 ExprKind::Array(items)
             }
             "unary_expression" => ExprKind::Unary {
@@ -394,7 +395,7 @@ impl Lower<'_> {
                     filters: node
                         .children_by_field_id(field_id("filter"), &mut cursor)
                         .map(|f| self.filter(f, d))
-                        .collect(),
+                        .tight(),
                 }
             }
             _ => ExprKind::Other(self.src[span.clone()].to_string()),
@@ -527,4 +528,18 @@ fn unescape(inner: &str, quote: char) -> String {
         }
     }
     out
+}
+
+/// Collects without spare capacity: a workspace keeps thousands of models alive, and a
+/// doubled vector of statements wastes hundreds of bytes per block.
+trait Tight<T> {
+    fn tight(self) -> Vec<T>;
+}
+
+impl<T, I: Iterator<Item = T>> Tight<T> for I {
+    fn tight(self) -> Vec<T> {
+        let mut v: Vec<T> = self.collect();
+        v.shrink_to_fit();
+        v
+    }
 }
