@@ -94,6 +94,18 @@ fn check_rule(code: &str) {
         "{code}: no ok_ fixture"
     );
     let files = run(code, sources.clone(), &config);
+    let fixes: usize = files
+        .iter()
+        .flat_map(|f| &f.findings)
+        .filter(|f| f.code == code.as_str())
+        .map(|f| f.fixes.len())
+        .sum();
+    let fixable = xsguard::rules::rule(code).is_some_and(|r| r.fixable);
+    assert_eq!(
+        fixes > 0,
+        fixable,
+        "{code}: the registry says fixable = {fixable}, the fixtures show {fixes} fixes"
+    );
 
     for file in &files {
         let name = file.path.rsplit('/').next().unwrap();

@@ -13,7 +13,7 @@ pub fn table() -> String {
         "CODE", "NAME", "SEVERITY", "FIX"
     );
     for r in RULES {
-        let fix = if !has_fix(r) {
+        let fix = if !r.fixable {
             ""
         } else if r.safe_fixes {
             "safe"
@@ -32,11 +32,6 @@ pub fn table() -> String {
         .unwrap();
     }
     out
-}
-
-/// Whether the rule's documentation describes a fix.
-fn has_fix(rule: &Rule) -> bool {
-    documentation(rule.code).is_some_and(|d| d.contains("## Fix") && !d.contains("## Fix\nNone"))
 }
 
 /// The documentation of one rule, found by code or name.
@@ -72,7 +67,7 @@ pub fn markdown() -> String {
     );
     out.push_str("| code | name | severity | fix | summary |\n|---|---|---|---|---|\n");
     for r in RULES {
-        let fix = if !has_fix(r) {
+        let fix = if !r.fixable {
             ""
         } else if r.safe_fixes {
             "safe"

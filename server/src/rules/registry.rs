@@ -17,6 +17,8 @@ pub struct Rule {
     pub cwe: Option<&'static str>,
     /// What the rule reports, in one line.
     pub summary: &'static str,
+    /// Whether the rule offers automatic fixes at all (where its findings allow one).
+    pub fixable: bool,
     /// Whether its fixes keep the endpoint's behaviour for honest callers and need no value
     /// chosen by the user, so `xsguard fix` applies them without `--unsafe-fixes`.
     pub safe_fixes: bool,
@@ -30,6 +32,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Error,
         cwe: None,
         summary: "The file is not valid XanoScript, or not valid UTF-8.",
+        fixable: false,
         safe_fixes: false,
     },
     Rule {
@@ -38,6 +41,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Info,
         cwe: None,
         summary: "An `xsguard-ignore` comment gives no reason.",
+        fixable: false,
         safe_fixes: false,
     },
     Rule {
@@ -46,6 +50,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Info,
         cwe: None,
         summary: "An `xsguard-ignore` comment suppresses nothing.",
+        fixable: false,
         safe_fixes: false,
     },
     Rule {
@@ -54,6 +59,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Error,
         cwe: Some("CWE-306"),
         summary: "An endpoint without `auth` reads user-owned data or writes any table.",
+        fixable: true,
         safe_fixes: false,
     },
     Rule {
@@ -62,6 +68,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Error,
         cwe: Some("CWE-639"),
         summary: "A record of a user-owned table is selected by an id from the request with no ownership check.",
+        fixable: true,
         safe_fixes: false,
     },
     Rule {
@@ -70,6 +77,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-915"),
         summary: "A database write takes its data from the whole request, or its owner field from the request.",
+        fixable: false,
         safe_fixes: false,
     },
     Rule {
@@ -78,6 +86,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-307"),
         summary: "A login, sign-up, reset or token endpoint has no `redis.ratelimit`.",
+        fixable: true,
         safe_fixes: false,
     },
     Rule {
@@ -86,6 +95,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-345"),
         summary: "A webhook endpoint uses its payload without verifying the sender's signature.",
+        fixable: false,
         safe_fixes: false,
     },
     Rule {
@@ -94,6 +104,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-359"),
         summary: "A field named or typed like a credential or personal data lacks `sensitive = true`.",
+        fixable: true,
         safe_fixes: true,
     },
     Rule {
@@ -102,6 +113,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-200"),
         summary: "A response returns whole records of a table that has sensitive fields.",
+        fixable: true,
         safe_fixes: false,
     },
     Rule {
@@ -110,6 +122,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-532"),
         summary: "A sensitive value or the whole request is logged or stored in a log table.",
+        fixable: true,
         safe_fixes: false,
     },
     Rule {
@@ -118,6 +131,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-359"),
         summary: "An endpoint without `auth` returns personal data of a table.",
+        fixable: true,
         safe_fixes: false,
     },
     Rule {
@@ -126,6 +140,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-200"),
         summary: "An api group publishes its Swagger documentation without a token.",
+        fixable: true,
         safe_fixes: true,
     },
     Rule {
@@ -134,6 +149,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-942"),
         summary: "An api group allows any origin (no `cors`, wildcard mode or `*` origin).",
+        fixable: true,
         safe_fixes: false,
     },
     Rule {
@@ -142,6 +158,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Info,
         cwe: Some("CWE-613"),
         summary: "An auth token has no expiration or one longer than the configured limit.",
+        fixable: true,
         safe_fixes: false,
     },
     Rule {
@@ -150,6 +167,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Error,
         cwe: Some("CWE-89"),
         summary: "Raw SQL is built from a request-controlled value.",
+        fixable: true,
         safe_fixes: false,
     },
     Rule {
@@ -158,6 +176,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-918"),
         summary: "An outbound request's scheme, host or port comes from the request.",
+        fixable: true,
         safe_fixes: false,
     },
     Rule {
@@ -166,6 +185,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-94"),
         summary: "Lambda code or a template is built from a request-controlled value.",
+        fixable: false,
         safe_fixes: false,
     },
     Rule {
@@ -174,6 +194,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Error,
         cwe: Some("CWE-798"),
         summary: "A string literal looks like a credential.",
+        fixable: true,
         safe_fixes: false,
     },
     Rule {
@@ -182,6 +203,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-798"),
         summary: "Literal test or backdoor credentials are used to create or match accounts.",
+        fixable: false,
         safe_fixes: false,
     },
     Rule {
@@ -190,6 +212,7 @@ pub static RULES: &[Rule] = &[
         severity: Severity::Warning,
         cwe: Some("CWE-916"),
         summary: "`md5` or `sha1` is applied to a password-like value.",
+        fixable: false,
         safe_fixes: false,
     },
 ];
