@@ -215,12 +215,7 @@ impl Editor {
             self.engine.read(|index| {
                 let ws = &index.project_for(&snapshot.file.path).ws;
                 let at = Instant::now();
-                std::hint::black_box(check_file(
-                    &snapshot.file,
-                    &snapshot.syntax,
-                    ws,
-                    &selection,
-                ));
+                std::hint::black_box(check_file(&snapshot.file, &snapshot.syntax, ws, &selection));
                 checking.push(at.elapsed());
                 // What `check_file` spends in the rules themselves.
                 let at = Instant::now();

@@ -4,7 +4,7 @@ mod args;
 mod baseline;
 mod files;
 pub mod fingerprint;
-mod fix;
+pub mod fix;
 mod github;
 mod human;
 mod json;

@@ -3,7 +3,8 @@
 //!
 //! The client's text lives in a [`Rope`], the text of record: a change is applied to it first,
 //! then to the syntax tree. Should the tree ever disagree with the rope (or anything on the
-//! way panic), the tree is rebuilt from the rope, so the user's text is never lost.
+//! way panic), the tree is rebuilt from the rope, so the user's text is never lost. A tree with
+//! syntax errors is parsed whole before analysis (see [`Document::snapshot`]).
 
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -44,6 +45,10 @@ pub struct Document {
     syntax: SyntaxTree,
     /// The model of the current version, built when first asked for.
     snapshot: Option<Snapshot>,
+    /// How often the tree was rebuilt from the text because an edit went wrong.
+    resyncs: u32,
+    /// Whether the tree came from parsing the whole text rather than from reparsing an edit.
+    parsed_whole: bool,
 }
 
 impl Document {
@@ -59,6 +64,8 @@ impl Document {
             rope,
             syntax: parse(text),
             snapshot: None,
+            resyncs: 0,
+            parsed_whole: true,
         }
     }
 
@@ -140,10 +147,12 @@ impl Document {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             if replaced_all {
                 self.syntax = parse(self.rope.to_string());
+                self.parsed_whole = true;
             } else if let Some(changed) = changed {
                 let old_end = (changed.end as isize - growth) as usize;
                 let new_text = self.rope.byte_slice(changed.clone()).to_string();
                 self.syntax.edit(changed.start..old_end, &new_text);
+                self.parsed_whole = false;
             }
         }));
         if outcome.is_err() || !same_text(&self.rope, self.syntax.text()) {
@@ -151,15 +160,33 @@ impl Document {
         }
     }
 
+    /// How often the tree had to be rebuilt from the text because applying changes to it
+    /// failed or left it disagreeing with the text (always 0 unless there is a bug; tests check
+    /// it).
+    pub fn resyncs(&self) -> u32 {
+        self.resyncs
+    }
+
     /// Rebuilds the tree from the text of record.
     fn resync(&mut self) {
+        self.resyncs += 1;
         self.syntax = parse(self.rope.to_string());
+        self.parsed_whole = true;
     }
 
     /// The model of the current version.
     pub fn snapshot(&mut self) -> Snapshot {
         if let Some(snapshot) = &self.snapshot {
             return snapshot.clone();
+        }
+        // A reparse is exact only where there is no syntax error: error recovery may take
+        // another path than on a whole parse, and reused tokens keep the parse state they were
+        // first read in, which syntax error messages are worded from. So a tree with errors is
+        // parsed whole once more, and the findings are those of the same text opened afresh
+        // (and of `xsguard check`). Once per analysis, not per keystroke.
+        if !self.parsed_whole && self.syntax.tree().root_node().has_error() {
+            self.syntax = parse(self.rope.to_string());
+            self.parsed_whole = true;
         }
         let built = catch_unwind(AssertUnwindSafe(|| {
             (
@@ -386,9 +413,19 @@ mod tests {
         }
     }
 
-    fn assert_consistent(doc: &Document) {
+    /// The text and tree agree, and the tree is that of a whole parse: right after a reparse
+    /// without syntax errors, and in any case once analysis asked for the document.
+    fn assert_consistent(doc: &mut Document) {
+        assert_eq!(doc.resyncs(), 0, "the tree never needs rebuilding");
         assert_eq!(doc.syntax.text(), doc.text());
         let fresh = parse(doc.text());
+        if !doc.syntax.tree().root_node().has_error() {
+            assert_eq!(
+                doc.syntax.tree().root_node().to_sexp(),
+                fresh.tree().root_node().to_sexp()
+            );
+        }
+        doc.snapshot();
         assert_eq!(
             doc.syntax.tree().root_node().to_sexp(),
             fresh.tree().root_node().to_sexp()
@@ -420,7 +457,7 @@ mod tests {
             doc.text(),
             "api_group store {\n  description = \"名前😀!\"\n  canonical = \"a\"\n}\n"
         );
-        assert_consistent(&doc);
+        assert_consistent(&mut doc);
         assert_eq!(doc.version(), 2);
     }
 
@@ -440,7 +477,7 @@ mod tests {
             Encoding::Utf8,
         );
         assert_eq!(doc.text(), "table user {\r\n}\r\n");
-        assert_consistent(&doc);
+        assert_consistent(&mut doc);
     }
 
     #[test]
@@ -450,7 +487,7 @@ mod tests {
         assert_eq!(doc.text(), "ab\ncd!");
         doc.apply_changes(3, &[change((1, 9, 0, 1), "")], Encoding::Utf16);
         assert_eq!(doc.text(), "a");
-        assert_consistent(&doc);
+        assert_consistent(&mut doc);
     }
 
     /// Applies changes the slow, obviously right way: one string edit at a time.
@@ -502,8 +539,59 @@ mod tests {
             let expected = reference(&doc.text(), &changes);
             doc.apply_changes(version, &changes, Encoding::Utf16);
             assert_eq!(doc.text(), expected);
-            assert_consistent(&doc);
+            assert_consistent(&mut doc);
         }
+    }
+
+    /// Reparsing keeps reused tokens with the parse state they were first read in; syntax error
+    /// messages are worded from those states, so they must come from a whole parse.
+    #[test]
+    fn syntax_errors_read_as_on_a_fresh_open() {
+        let mut doc = Document::new(
+            uri(),
+            1,
+            1,
+            "api_group shop {\n  canonical = \"a\"\n}\n".into(),
+        );
+        doc.apply_changes(2, &[change((0, 2, 0, 4), "\n")], Encoding::Utf16);
+        doc.apply_changes(3, &[change((4, 0, 4, 0), ":")], Encoding::Utf16);
+        assert_eq!(doc.text(), "ap\ngroup shop {\n  canonical = \"a\"\n}\n:");
+        let fresh = Document::new(uri(), 1, 3, doc.text()).snapshot();
+        assert_eq!(doc.snapshot().syntax, fresh.syntax);
+        assert_consistent(&mut doc);
+    }
+
+    /// Error recovery after a reparse can build another tree than a whole parse would: what
+    /// analysis sees is the whole parse.
+    #[test]
+    fn trees_with_errors_are_parsed_whole_for_analysis() {
+        let mut doc = Document::new(
+            uri(),
+            1,
+            1,
+            "table t {\n  schema {\n    int id\n    text name\n  }\n}\n".into(),
+        );
+        doc.apply_changes(2, &[change((3, 3, 3, 3), "|")], Encoding::Utf8);
+        doc.apply_changes(3, &[change((2, 6, 2, 7), "(")], Encoding::Utf8);
+        doc.apply_changes(4, &[change((0, 4, 0, 6), "{")], Encoding::Utf8);
+        assert_eq!(
+            doc.text(),
+            "tabl{t {\n  schema {\n    in( id\n   | text name\n  }\n}\n"
+        );
+        let reparsed = doc.syntax.tree().root_node().to_sexp();
+        let fresh = Document::new(uri(), 1, 4, doc.text()).snapshot();
+        let snapshot = doc.snapshot();
+        assert_ne!(
+            reparsed,
+            doc.syntax.tree().root_node().to_sexp(),
+            "the reparse differs (should tree-sitter now agree, this test wants another case)"
+        );
+        assert_eq!(snapshot.syntax, fresh.syntax);
+        assert_eq!(
+            format!("{:?}", snapshot.file.model),
+            format!("{:?}", fresh.file.model)
+        );
+        assert_consistent(&mut doc);
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //!
 //! How a message travels:
 //!
-//! - [`ordered`] reads it first. Text updates (`didOpen`, `didChange`, `didClose`) go straight
+//! - [`framing`] checks that it can be decoded, and replaces one that cannot with a notice that
+//!   is answered with an error (the protocol layer would stop reading after it).
+//! - [`ordered`] reads it next. Text updates (`didOpen`, `didChange`, `didClose`) go straight
 //!   to the documents thread ([`documents`]), in arrival order; everything else goes on to the
 //!   handlers ([`server`]), several at a time.
 //! - The documents thread applies each change to the text (a rope) and the syntax tree, then
@@ -23,6 +25,7 @@ pub mod diagnostics;
 pub mod documents;
 pub mod engine;
 pub mod folders;
+pub mod framing;
 pub mod hover;
 pub mod index;
 pub mod ordered;
@@ -68,9 +71,10 @@ pub fn run() -> u8 {
 /// Serves one client over `input` and `output`. Returns the exit status.
 pub async fn serve<I, O>(input: I, output: O) -> u8
 where
-    I: AsyncRead + Unpin,
+    I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite,
 {
+    let input = framing::checked(input);
     let (service, socket) = LspService::new(server::Backend::new);
     let shared = service.inner().shared();
     let service = ordered::Ordered::new(service, shared.clone());

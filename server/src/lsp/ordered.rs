@@ -4,7 +4,8 @@
 //! tower-lsp runs up to four messages at once, notifications included, so two `didChange` of
 //! one document could be applied in either order. The transport hands messages to this layer
 //! one at a time, in the order they were read: here `didOpen`, `didChange` and `didClose` are
-//! queued for the documents thread at once, before the next message is looked at.
+//! queued for the documents thread at once, before the next message is looked at. It also
+//! answers the notices [`super::framing`] puts in place of messages that could not be read.
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -80,6 +81,11 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
+        if request.id().is_none() && request.method() == super::framing::INVALID {
+            let (_, _, params) = request.into_parts();
+            let answer = super::framing::answer(params);
+            return Box::pin(std::future::ready(Ok(Some(answer))));
+        }
         if request.id().is_none() && is_text_sync(request.method()) && self.shared.is_initialized()
         {
             let (method, _, params) = request.into_parts();
@@ -87,11 +93,29 @@ where
             return Box::pin(std::future::ready(Ok(None)));
         }
         let id = request.id().cloned();
+        // The protocol refuses every request after `shutdown` with InvalidRequest; tower-lsp
+        // answers unknown methods with MethodNotFound first.
+        if let Some(id) = &id
+            && self.shared.shutdown_requested()
+        {
+            let refused = Response::from_error(id.clone(), Error::invalid_request());
+            return Box::pin(std::future::ready(Ok(Some(refused))));
+        }
+        if id.is_some() && request.method() == "shutdown" && self.shared.is_initialized() {
+            self.shared.note_shutdown();
+        }
         let method = request.method().to_string();
         let shared = self.shared.clone();
         let future = self.inner.call(request);
         Box::pin(async move {
             match CatchPanic(Box::pin(future)).await {
+                // tower-lsp drops its MethodNotFound answer to an unknown `$/` request, but the
+                // protocol wants requests answered, those included: the client would wait.
+                Ok(Ok(None)) if id.is_some() => {
+                    let mut error = Error::method_not_found();
+                    error.data = Some(method.into());
+                    Ok(id.map(|id| Response::from_error(id, error)))
+                }
                 Ok(result) => result,
                 Err(message) => {
                     shared

@@ -98,6 +98,12 @@ impl Shared {
         self.shutdown.load(Ordering::SeqCst)
     }
 
+    /// Notes that `shutdown` came, as soon as it is read (an `exit` right behind it may be
+    /// read before the handler runs).
+    pub(super) fn note_shutdown(&self) {
+        self.shutdown.store(true, Ordering::SeqCst);
+    }
+
     pub async fn log(&self, kind: MessageType, message: String) {
         self.client.log_message(kind, message).await;
     }

@@ -33,9 +33,13 @@ pub struct Client {
 }
 
 impl Client {
-    /// Starts `xsguard lsp`.
+    /// Starts `xsguard lsp` (the binary `XSGUARD_LSP_BINARY` names, when set: to time a
+    /// release build with the same tests).
     pub fn spawn() -> Self {
-        Self::spawn_binary(Path::new(env!("CARGO_BIN_EXE_xsguard")))
+        match std::env::var_os("XSGUARD_LSP_BINARY") {
+            Some(binary) => Self::spawn_binary(Path::new(&binary)),
+            None => Self::spawn_binary(Path::new(env!("CARGO_BIN_EXE_xsguard"))),
+        }
     }
 
     /// Starts `<binary> lsp`.
@@ -123,6 +127,11 @@ impl Client {
 
     /// Waits for the response to request `id`.
     pub fn response(&mut self, id: i64) -> Result<Value, Value> {
+        self.response_to(&json!(id))
+    }
+
+    /// Waits for the response with id `id` (any JSON value, `null` included).
+    pub fn response_to(&mut self, id: &Value) -> Result<Value, Value> {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let message = self.next_message(deadline).unwrap_or_else(|| {
@@ -131,7 +140,7 @@ impl Client {
                     self.stderr()
                 )
             });
-            if message.get("method").is_none() && message["id"] == json!(id) {
+            if message.get("method").is_none() && message["id"] == *id {
                 return match message.get("error") {
                     Some(error) => Err(error.clone()),
                     None => Ok(message["result"].clone()),
@@ -145,6 +154,13 @@ impl Client {
 
     pub fn notify(&mut self, method: &str, params: Value) {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Writes bytes as they are, framing included.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
     }
 
     /// Writes a raw message.
@@ -189,10 +205,20 @@ impl Client {
 
     /// Waits for a notification that `matches`; earlier ones stay available to later waits.
     pub fn wait_for(&mut self, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
+        self.wait_for_within(what, TIMEOUT, matches)
+    }
+
+    /// [`Client::wait_for`] with another deadline.
+    pub fn wait_for_within(
+        &mut self,
+        what: &str,
+        timeout: Duration,
+        matches: impl Fn(&Value) -> bool,
+    ) -> Value {
         if let Some(at) = self.backlog.iter().position(&matches) {
             return self.backlog.remove(at).unwrap();
         }
-        let deadline = Instant::now() + TIMEOUT;
+        let deadline = Instant::now() + timeout;
         loop {
             let Some(message) = self.next_message(deadline) else {
                 panic!(
