@@ -148,3 +148,12 @@ impl Diagnostic {
         self
     }
 }
+
+/// Names as a message lists them: `` `a`, `b`, `c` ``.
+pub fn code_list<S: AsRef<str>>(items: &[S]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{}`", s.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -78,7 +78,7 @@ use crate::fix::{indent_at, indent_unit, insert_lines_after, insert_lines_before
 use crate::model::{Expr, ExprKind, Object, Statement};
 use crate::workspace::Workspace;
 
-use super::context::{Context, Diagnostic};
+use super::context::{Context, Diagnostic, code_list};
 
 pub const CODE: &str = "XS101";
 
@@ -368,14 +368,6 @@ fn write_verb(statement: &str) -> &'static str {
         "db.bulk.delete" => "bulk-deletes records of",
         _ => "bulk-writes records of",
     }
-}
-
-fn code_list<S: AsRef<str>>(items: &[S]) -> String {
-    items
-        .iter()
-        .map(|s| format!("`{}`", s.as_ref()))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn report(ctx: &Context, endpoint: &Object, ep: &Endpoint, findings: Vec<Finding>) -> Diagnostic {

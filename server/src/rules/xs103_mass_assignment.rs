@@ -63,7 +63,7 @@ use crate::analysis::names::snake_words;
 use crate::model::{Expr, ExprKind, Object, PairKey, Span, Statement};
 use crate::workspace::Workspace;
 
-use crate::rules::context::{Context, Diagnostic};
+use crate::rules::context::{Context, Diagnostic, code_list};
 
 pub const CODE: &str = "XS103";
 
@@ -549,12 +549,4 @@ fn refers_to_auth(ws: &Workspace, table: &str, column: &str) -> bool {
             ws.table(stem).is_none_or(|t| t.is_auth)
         }
     }
-}
-
-fn code_list<S: AsRef<str>>(items: &[S]) -> String {
-    items
-        .iter()
-        .map(|s| format!("`{}`", s.as_ref()))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

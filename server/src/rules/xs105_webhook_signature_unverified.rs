@@ -113,9 +113,9 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use crate::analysis::access::{
-    DefSource, Endpoint, Placed, Scope, VerificationKind, WRITES, api_group_name, derived_vars,
-    describe, expr_mentions, group_inactive, header_span, is_authenticated, is_ghost_shape,
-    is_token_column, path, response_roots, var_name,
+    DefSource, Endpoint, Placed, Scope, VerificationKind, WRITES, api_group_name, comparisons,
+    derived_vars, describe, expr_mentions, group_inactive, header_span, is_authenticated,
+    is_ghost_shape, is_token_column, path, response_roots, var_name,
 };
 use crate::analysis::names::snake_words;
 use crate::model::{Argument, BinaryOp, Expr, ExprKind, Object, Segment, Span, Statement};
@@ -891,49 +891,38 @@ struct Check {
 /// The two sides of each equality-like comparison in a condition: `==`, `!=`, `===`, `!==`,
 /// `in`, and the `equals`, `not_equals`, `contains` and `in` filters.
 fn equalities(cond: &Expr) -> Vec<(Cow<'_, Expr>, Cow<'_, Expr>)> {
-    let mut out = Vec::new();
+    let mut out: Vec<_> = comparisons(cond)
+        .into_iter()
+        .map(|(left, right)| (Cow::Borrowed(left), Cow::Borrowed(right)))
+        .collect();
     for d in cond.descendants() {
-        match &d.kind {
-            ExprKind::Binary {
-                op: BinaryOp::Compare,
-                operator,
-                left,
-                right,
-            } if matches!(
-                operator.trim_end_matches('?'),
-                "==" | "!=" | "===" | "!==" | "in" | "not in"
-            ) =>
+        let ExprKind::Filtered { value, filters } = &d.kind else {
+            continue;
+        };
+        for (k, f) in filters.iter().enumerate() {
+            if f.disabled
+                || !matches!(
+                    f.name.value.as_str(),
+                    "equals" | "not_equals" | "contains" | "in"
+                )
             {
-                out.push((Cow::Borrowed(left.as_ref()), Cow::Borrowed(right.as_ref())));
+                continue;
             }
-            ExprKind::Filtered { value, filters } => {
-                for (k, f) in filters.iter().enumerate() {
-                    if f.disabled
-                        || !matches!(
-                            f.name.value.as_str(),
-                            "equals" | "not_equals" | "contains" | "in"
-                        )
-                    {
-                        continue;
-                    }
-                    let Some(arg) = f.arguments.first() else {
-                        continue;
-                    };
-                    let left = if k == 0 {
-                        Cow::Borrowed(value.as_ref())
-                    } else {
-                        Cow::Owned(Expr {
-                            kind: ExprKind::Filtered {
-                                value: value.clone(),
-                                filters: filters[..k].to_vec(),
-                            },
-                            span: d.span.clone(),
-                        })
-                    };
-                    out.push((left, Cow::Borrowed(arg)));
-                }
-            }
-            _ => {}
+            let Some(arg) = f.arguments.first() else {
+                continue;
+            };
+            let left = if k == 0 {
+                Cow::Borrowed(value.as_ref())
+            } else {
+                Cow::Owned(Expr {
+                    kind: ExprKind::Filtered {
+                        value: value.clone(),
+                        filters: filters[..k].to_vec(),
+                    },
+                    span: d.span.clone(),
+                })
+            };
+            out.push((left, Cow::Borrowed(arg)));
         }
     }
     out
