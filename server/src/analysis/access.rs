@@ -322,25 +322,7 @@ pub fn db_column(expr: &Expr) -> Option<&str> {
 pub fn where_equalities(expr: &Expr) -> Vec<(&str, &Expr)> {
     conjuncts(expr)
         .into_iter()
-        .filter_map(|c| match &c.kind {
-            ExprKind::Binary {
-                op: BinaryOp::Compare,
-                operator,
-                left,
-                right,
-            } if matches!(
-                operator.trim_end_matches('?'),
-                "==" | "===" | "in" | "includes" | "contains"
-            ) =>
-            {
-                match (db_column(left), db_column(right)) {
-                    (Some(col), None) => Some((col, right.as_ref())),
-                    (None, Some(col)) => Some((col, left.as_ref())),
-                    _ => None,
-                }
-            }
-            _ => None,
-        })
+        .filter_map(column_equality)
         .collect()
 }
 
@@ -348,26 +330,32 @@ pub fn where_equalities(expr: &Expr) -> Vec<(&str, &Expr)> {
 pub fn where_all_equalities(expr: &Expr) -> Vec<(&str, &Expr)> {
     expr.descendants()
         .into_iter()
-        .filter_map(|c| match &c.kind {
-            ExprKind::Binary {
-                op: BinaryOp::Compare,
-                operator,
-                left,
-                right,
-            } if matches!(
-                operator.trim_end_matches('?'),
-                "==" | "===" | "in" | "includes" | "contains"
-            ) =>
-            {
-                match (db_column(left), db_column(right)) {
-                    (Some(col), None) => Some((col, right.as_ref())),
-                    (None, Some(col)) => Some((col, left.as_ref())),
-                    _ => None,
-                }
-            }
-            _ => None,
-        })
+        .filter_map(column_equality)
         .collect()
+}
+
+/// `$db.t.col == value` (either way round, or `in`/`includes`/`contains`): the column and the
+/// value.
+fn column_equality(e: &Expr) -> Option<(&str, &Expr)> {
+    match &e.kind {
+        ExprKind::Binary {
+            op: BinaryOp::Compare,
+            operator,
+            left,
+            right,
+        } if matches!(
+            operator.trim_end_matches('?'),
+            "==" | "===" | "in" | "includes" | "contains"
+        ) =>
+        {
+            match (db_column(left), db_column(right)) {
+                (Some(col), None) => Some((col, right.as_ref())),
+                (None, Some(col)) => Some((col, left.as_ref())),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Like [`selectors`], with the equalities under `||` of a `where` too.

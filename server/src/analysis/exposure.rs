@@ -576,6 +576,17 @@ pub struct Origin {
     pub evals: Vec<(String, String, String)>,
 }
 
+impl Origin {
+    /// Where the records come from, as a message names it.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            OriginKind::Addon { addon } => format!("addon `{addon}`"),
+            OriginKind::DirectQuery => "a `db.direct_query` SELECT".to_string(),
+            OriginKind::Read => format!("`{} {}`", self.statement, self.table),
+        }
+    }
+}
+
 /// A record somewhere inside a value.
 #[derive(Debug, Clone)]
 pub struct Exposure {

@@ -95,11 +95,7 @@ fn diagnostic(ctx: &Context, read: &ExposedRead, label: &str) -> Diagnostic {
     let origin = &read.origin;
     let fields = list_names(&read.fields);
     let plural = if read.fields.len() > 1 { "s" } else { "" };
-    let source = match &origin.kind {
-        OriginKind::Addon { addon } => format!("addon `{addon}`"),
-        OriginKind::DirectQuery => "a `db.direct_query` SELECT".to_string(),
-        OriginKind::Read => format!("`{} {}`", origin.statement, origin.table),
-    };
+    let source = origin.describe();
     match &read.via {
         None => {
             let them = if read.fields.len() > 1 { "them" } else { "it" };

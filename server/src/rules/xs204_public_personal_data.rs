@@ -62,8 +62,8 @@
 //!   definition is not in the workspace.
 
 use crate::analysis::exposure::{
-    Analyzer, DataKind, ExposedRead, OriginKind, authenticates_caller, endpoint_auth,
-    endpoint_label, in_inactive_group, list_names, output_fix,
+    Analyzer, DataKind, ExposedRead, authenticates_caller, endpoint_auth, endpoint_label,
+    in_inactive_group, list_names, output_fix,
 };
 
 use super::context::{Context, Diagnostic};
@@ -96,11 +96,7 @@ fn diagnostic(ctx: &Context, read: &ExposedRead, label: &str) -> Diagnostic {
     let origin = &read.origin;
     let fields = list_names(&read.fields);
     let plural = if read.fields.len() > 1 { "s" } else { "" };
-    let source = match &origin.kind {
-        OriginKind::Addon { addon } => format!("addon `{addon}`"),
-        OriginKind::DirectQuery => "a `db.direct_query` SELECT".to_string(),
-        OriginKind::Read => format!("`{} {}`", origin.statement, origin.table),
-    };
+    let source = origin.describe();
     match &read.via {
         None => {
             let message = format!(
