@@ -1968,9 +1968,8 @@ const PRIVILEGED_WORDS: &[&str] = &[
 /// Whether a column name looks privileged by itself: an owner field, a credential, or a name
 /// ending in a role, verification, balance or plan word.
 pub fn is_privileged_name(ws: &Workspace, name: &str) -> bool {
-    let auth = ws.auth_tables();
     let words = snake_words(name);
-    ws.is_owner_name(name, &auth)
+    ws.is_owner_name(name)
         || ws.is_sensitive_name(name)
         || words
             .last()
@@ -1981,8 +1980,7 @@ pub fn is_privileged_name(ws: &Workspace, name: &str) -> bool {
 /// fields, roles, flags, balances. Credentials are left out: a user choosing their own e-mail or
 /// password at sign-up is the point of the endpoint.
 pub fn is_escalation_name(ws: &Workspace, name: &str) -> bool {
-    let auth = ws.auth_tables();
-    ws.is_owner_name(name, &auth)
+    ws.is_owner_name(name)
         || snake_words(name)
             .last()
             .is_some_and(|w| PRIVILEGED_WORDS.contains(&w.as_str()))
@@ -2012,7 +2010,6 @@ pub fn risky_columns(ws: &Workspace, table: &str) -> Vec<String> {
     let Some(info) = ws.table(table) else {
         return Vec::new();
     };
-    let auth = ws.auth_tables();
     let sensitive: Vec<&str> = ws
         .sensitive_columns(table)
         .iter()
@@ -2021,7 +2018,7 @@ pub fn risky_columns(ws: &Workspace, table: &str) -> Vec<String> {
     info.columns
         .iter()
         .filter(|c| {
-            ws.is_owner_name(&c.name, &auth)
+            ws.is_owner_name(&c.name)
                 || sensitive.contains(&c.name.as_str())
                 || is_personal_name(&c.name)
                 || c.ty == "email"
@@ -2033,11 +2030,10 @@ pub fn risky_columns(ws: &Workspace, table: &str) -> Vec<String> {
 
 /// Whether a column name marks sensitive, personal or owner data (no schema needed).
 pub fn is_risky_name(ws: &Workspace, name: &str) -> bool {
-    let auth = ws.auth_tables();
     let first = name.split('.').next().unwrap_or(name);
     ws.is_sensitive_name(first)
         || is_personal_name(first)
-        || ws.is_owner_name(first, &auth)
+        || ws.is_owner_name(first)
         || has_word(first, "password")
 }
 

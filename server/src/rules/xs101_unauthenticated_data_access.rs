@@ -301,11 +301,10 @@ fn is_public_by_design(
     if !public {
         return false;
     }
-    let auth = ws.auth_tables();
     let sensitive = ws.sensitive_columns(table);
     !output.iter().any(|f| {
         let f = f.split('.').next().unwrap_or(f);
-        ws.is_owner_name(f, &auth) || sensitive.iter().any(|c| c.name.eq_ignore_ascii_case(f))
+        ws.is_owner_name(f) || sensitive.iter().any(|c| c.name.eq_ignore_ascii_case(f))
     })
 }
 

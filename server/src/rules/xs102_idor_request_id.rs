@@ -545,7 +545,6 @@ fn check_attach(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnostic>
         return None;
     };
     let scope = &ep.scopes[op.scope];
-    let auth = ws.auth_tables();
     let guards = ep.guards_of(op.scope, op.index);
     if guards.iter().any(|g| is_role_check(scope, g)) {
         return None;
@@ -554,7 +553,7 @@ fn check_attach(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnostic>
         let PairKey::Name(key) = &pair.key else {
             continue;
         };
-        if ws.is_owner_name(&key.value, &auth) {
+        if ws.is_owner_name(&key.value) {
             continue;
         }
         let Some(Some(parent)) = is_foreign_key(ws, table, &key.value) else {

@@ -499,10 +499,9 @@ fn owner_spoofing(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnosti
     let ExprKind::Object(pairs) = &data.value.kind else {
         return None;
     };
-    let auth = ws.auth_tables();
     for p in pairs.iter().filter(|p| !p.disabled) {
         let PairKey::Name(key) = &p.key else { continue };
-        if !ws.is_owner_name(&key.value, &auth) || !refers_to_auth(ws, table, &key.value) {
+        if !ws.is_owner_name(&key.value) || !refers_to_auth(ws, table, &key.value) {
             continue;
         }
         let Some(origin) = scope.origin(&p.value) else {

@@ -111,7 +111,10 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn new(config: Config) -> Self {
+        // Until `reindex` finds tables with `auth = true`, the configured auth tables stand.
         Self {
+            auth_names: config.auth_tables.clone(),
+            owner_names: owner_names(&config.owner_fields, &config.auth_tables),
             config,
             ..Self::default()
         }
@@ -213,9 +216,10 @@ impl Workspace {
             .tables
             .iter()
             .map(|(key, t)| {
-                let owner = t.columns.iter().position(|c| {
-                    self.is_owner_name(&c.name, &self.auth_names) && !self.is_tenant_pointer(c)
-                });
+                let owner = t
+                    .columns
+                    .iter()
+                    .position(|c| self.is_owner_name(&c.name) && !self.is_tenant_pointer(c));
                 (key.clone(), owner)
             })
             .collect();
@@ -298,21 +302,15 @@ impl Workspace {
     }
 
     /// Whether a column name is an owner-field name.
-    pub fn is_owner_name(&self, name: &str, auth_tables: &[String]) -> bool {
+    pub fn is_owner_name(&self, name: &str) -> bool {
         let name = name.to_ascii_lowercase();
-        let matches = |(stem, base): &(String, String)| {
+        self.owner_names.iter().any(|(stem, base)| {
             name == *base
                 || name == *stem
                 || name
                     .strip_prefix(stem.as_str())
                     .is_some_and(|rest| rest == "_user_id" || rest == "_id")
-        };
-        if auth_tables == self.auth_names.as_slice() && !self.owner_names.is_empty() {
-            return self.owner_names.iter().any(matches);
-        }
-        owner_names(&self.config.owner_fields, auth_tables)
-            .iter()
-            .any(matches)
+        })
     }
 
     /// A user-owned table: an auth table, or a table with an owner field.
