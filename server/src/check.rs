@@ -233,7 +233,12 @@ pub fn check_file(
 /// `syntax_errors_now` it has: whatever a rule proposes, a fix never breaks the user's file.
 pub fn fix_keeps_syntax(text: &str, fix: &Fix, syntax_errors_now: usize) -> bool {
     crate::fix::apply_fix(text, fix)
-        .is_some_and(|fixed| syntax_errors(&parse(fixed)).len() <= syntax_errors_now)
+        .is_some_and(|fixed| syntax_error_count(&fixed) <= syntax_errors_now)
+}
+
+/// How many syntax errors `text` has (a full parse).
+pub fn syntax_error_count(text: &str) -> usize {
+    syntax_errors(&parse(text.to_string())).len()
 }
 
 /// Turns a rule's diagnostic into a finding, or `None` when the configuration turns it off.

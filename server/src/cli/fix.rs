@@ -1,7 +1,7 @@
 //! `xsguard fix`: applies the fixes of findings, never leaving a file that parses worse.
 
-use crate::check::fix_keeps_syntax;
 use crate::check::{CheckedFile, Source, check_sources};
+use crate::check::{fix_keeps_syntax, syntax_error_count};
 use crate::finding::TextEdit;
 use crate::fix::apply_edits;
 use crate::rules::{RuleSelection, rule};
@@ -103,10 +103,6 @@ fn fix_file(file: &CheckedFile, unsafe_fixes: bool) -> Option<(String, usize)> {
     }
     let text = apply_edits(&file.text, &edits)?;
     (syntax_error_count(&text) <= errors_before && *text != *file.text).then_some((text, count))
-}
-
-fn syntax_error_count(text: &str) -> usize {
-    crate::syntax::syntax_errors(&crate::syntax::parse(text.to_string())).len()
 }
 
 /// A unified diff of one file, as `diff -u` prints it.

@@ -19,11 +19,10 @@ use super::capabilities::{ClientSupport, FIX_ALL};
 use super::convert::{self, Encoding};
 use super::diagnostics::fix_edits;
 use super::engine::{Analysis, Engine};
-use crate::check::fix_keeps_syntax;
+use crate::check::{fix_keeps_syntax, syntax_error_count};
 use crate::finding::{Finding, TextEdit};
 use crate::fix::{apply_edits, indent_at, insert_lines_before};
 use crate::rules::rule;
-use crate::syntax::{parse, syntax_errors};
 
 /// What a suppression says until someone writes the reason.
 pub const REASON_PLACEHOLDER: &str = "TODO: why this is safe";
@@ -253,7 +252,7 @@ fn fix_all_edit(engine: &Engine, analysis: &Analysis) -> Option<Vec<TextEdit>> {
     let mut findings = analysis.findings.clone();
     for round in 0..MAX_ROUNDS {
         let mut edits: Vec<TextEdit> = Vec::new();
-        let errors = error_count(&text);
+        let errors = syntax_error_count(&text);
         for fix in findings
             .iter()
             .filter(|f| is_safely_fixable(f))
@@ -273,7 +272,7 @@ fn fix_all_edit(engine: &Engine, analysis: &Analysis) -> Option<Vec<TextEdit>> {
         let Some(next) = apply_edits(&text, &edits) else {
             break;
         };
-        if next == text || error_count(&next) > errors {
+        if next == text || syntax_error_count(&next) > errors {
             break;
         }
         text = next;
@@ -282,10 +281,6 @@ fn fix_all_edit(engine: &Engine, analysis: &Analysis) -> Option<Vec<TextEdit>> {
         }
     }
     (text != original).then(|| vec![minimal_edit(original, &text)])
-}
-
-fn error_count(text: &str) -> usize {
-    syntax_errors(&parse(text.to_string())).len()
 }
 
 /// One edit turning `before` into `after`: the part between their common prefix and suffix.
