@@ -102,7 +102,7 @@
 use std::collections::HashSet;
 
 use crate::analysis::access::{
-    Endpoint, api_group_name, describe, group_inactive, header_span, is_authenticated,
+    Endpoint, Scope, api_group_name, describe, group_inactive, header_span, is_authenticated,
     maybe_auth_table, mentions_var, path, path_words, placed_statements, verb,
 };
 use crate::analysis::names::snake_words;
@@ -281,17 +281,7 @@ fn check_endpoint(
     let diag = match &trigger {
         Trigger::Password(s, _, stmt) => {
             let scope = &ep.scopes[*s];
-            let through = match scope.via {
-                Some(call) => format!(
-                    " through `function.run \"{}\"`",
-                    call.target_name().map_or("", |n| n.value.as_str())
-                ),
-                None => String::new(),
-            };
-            let range = match scope.via {
-                Some(call) => statement_head(call),
-                None => statement_head(stmt),
-            };
+            let (through, range) = reached_through(scope, stmt);
             let message = match late {
                 Some(_) => format!(
                     "endpoint `{what}` checks a password{through} (`security.check_password`) but its `redis.ratelimit` runs only after the check has passed (a failed check stops the request first): failed attempts are never counted; move the limit before the check"
@@ -330,17 +320,7 @@ fn check_endpoint(
         }
         Trigger::Token(s, stmt) => {
             let scope = &ep.scopes[*s];
-            let through = match scope.via {
-                Some(call) => format!(
-                    " through `function.run \"{}\"`",
-                    call.target_name().map_or("", |n| n.value.as_str())
-                ),
-                None => String::new(),
-            };
-            let range = match scope.via {
-                Some(call) => statement_head(call),
-                None => statement_head(stmt),
-            };
+            let (through, range) = reached_through(scope, stmt);
             let harm = match kind {
                 Some(k) => k.harm(),
                 None => "whatever it checks before issuing the token can be tried without limit",
@@ -901,6 +881,21 @@ fn insert_fix(ctx: &Context, endpoint: &Object, authed: bool, per_account: bool)
         ),
         edits,
     })
+}
+
+/// How the endpoint reaches `stmt` of `scope` (` through `function.run "x"``, or nothing) and
+/// where to report it: the `function.run` line of the endpoint, or the statement itself.
+fn reached_through(scope: &Scope, stmt: &Statement) -> (String, Span) {
+    match scope.via {
+        Some(call) => (
+            format!(
+                " through `function.run \"{}\"`",
+                call.target_name().map_or("", |n| n.value.as_str())
+            ),
+            statement_head(call),
+        ),
+        None => (String::new(), statement_head(stmt)),
+    }
 }
 
 #[cfg(test)]
