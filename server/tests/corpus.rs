@@ -5,19 +5,14 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use xsguard::check::{Source, check_sources};
+use xsguard::check::check_sources;
+
+mod common;
+use common::{corpus_dir, xs_sources};
 use xsguard::fix::apply_fix;
 use xsguard::rules::RuleSelection;
 use xsguard::syntax::{parse, syntax_errors};
 use xsguard::workspace::Config;
-
-fn corpus_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("XSGUARD_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
-    };
-    dir.is_dir().then_some(dir)
-}
 
 fn known_invalid() -> BTreeSet<String> {
     let list = std::fs::read_to_string(
@@ -29,30 +24,6 @@ fn known_invalid() -> BTreeSet<String> {
         .filter_map(|r| r.split_once('`'))
         .map(|(p, _)| p.to_string())
         .collect()
-}
-
-fn sources(app: &Path, corpus: &Path) -> Vec<Source> {
-    let mut out = Vec::new();
-    let mut stack = vec![app.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "xs") {
-                let rel = path
-                    .strip_prefix(corpus)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.push(Source {
-                    path: rel,
-                    bytes: std::fs::read(&path).unwrap(),
-                });
-            }
-        }
-    }
-    out
 }
 
 #[test]
@@ -74,7 +45,7 @@ fn corpus_checks_without_internal_errors_or_unexpected_syntax_errors() {
     let mut fixes = 0;
     for app in apps {
         let checked = check_sources(
-            sources(&app, &corpus),
+            xs_sources(&app, &corpus),
             Config::default(),
             &RuleSelection::all(),
         );

@@ -13,6 +13,9 @@
 use std::path::{Path, PathBuf};
 
 use xsguard::check::{Source, check_sources};
+
+mod common;
+use common::{corpus_dir, xs_sources};
 use xsguard::cli::fix::fix_all;
 use xsguard::fix::apply_fix;
 use xsguard::rules::RuleSelection;
@@ -25,39 +28,6 @@ fn long() -> bool {
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn corpus_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("XSGUARD_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => root().join("../shared/corpus"),
-    };
-    dir.is_dir().then_some(dir)
-}
-
-/// The `.xs` files under `dir`, named relative to `base`.
-fn load(dir: &Path, base: &Path) -> Vec<Source> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "xs") {
-                out.push(Source {
-                    path: path
-                        .strip_prefix(base)
-                        .unwrap()
-                        .to_string_lossy()
-                        .replace('\\', "/"),
-                    bytes: std::fs::read(&path).unwrap(),
-                });
-            }
-        }
-    }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
 }
 
 fn subdirectories(dir: &Path) -> Vec<PathBuf> {
@@ -79,7 +49,7 @@ struct Workspace {
 fn workspace(dir: &Path, base: &Path) -> Workspace {
     Workspace {
         name: dir.strip_prefix(base).unwrap_or(dir).display().to_string(),
-        sources: load(dir, base),
+        sources: xs_sources(dir, base),
         config: Config::discover(dir).unwrap_or_else(|e| panic!("{e}")),
     }
 }
