@@ -162,13 +162,14 @@ pub fn is_personal_word(word: &str) -> bool {
 /// holds a credential, a secret or regulated personal data. Words are matched whole in snake_case;
 /// a word followed by a metadata word (`token_count`, `otp_expires_at`) or a type that cannot hold
 /// the value (`bool`, `timestamp`, `enum`, ...) does not count. `ty` may be empty when unknown.
-pub fn sensitive_word(config: &Config, name: &str, ty: &str) -> Option<String> {
+pub fn sensitive_word(ws: &Workspace, name: &str, ty: &str) -> Option<String> {
     let ty = ty.to_ascii_lowercase();
     if ty == "bool" {
         return None;
     }
     let words = snake_words(name);
-    with_phrases(config, |phrases| {
+    {
+        let phrases = ws.sensitive_phrases();
         let mut best: Option<((usize, usize), &str)> = None;
         for phrase in phrases {
             let target = &phrase.words;
@@ -199,39 +200,22 @@ pub fn sensitive_word(config: &Config, name: &str, ty: &str) -> Option<String> {
             }
         }
         best.map(|(_, phrase)| phrase.to_string())
-    })
+    }
 }
 
-/// A configured sensitive name split into words once.
-struct Phrase {
+/// A configured sensitive name split into words once (the workspace keeps them: every column
+/// of every table is matched against them).
+#[derive(Debug)]
+pub struct Phrase {
     text: String,
     words: Vec<String>,
     birth: bool,
     identity: bool,
 }
 
-thread_local! {
-    /// The phrases of the last configuration seen on this thread: every column of every table
-    /// is matched against them, and splitting them anew each time dominated checking.
-    static PHRASES: std::cell::RefCell<(Vec<String>, std::rc::Rc<Vec<Phrase>>)> =
-        std::cell::RefCell::new((Vec::new(), std::rc::Rc::new(Vec::new())));
-}
-
-fn with_phrases<R>(config: &Config, f: impl FnOnce(&[Phrase]) -> R) -> R {
-    let phrases = PHRASES.with(|cell| {
-        let mut cache = cell.borrow_mut();
-        if cache.0 != config.sensitive_names || cache.1.is_empty() {
-            *cache = (
-                config.sensitive_names.clone(),
-                std::rc::Rc::new(phrases(config)),
-            );
-        }
-        cache.1.clone()
-    });
-    f(&phrases)
-}
-
-fn phrases(config: &Config) -> Vec<Phrase> {
+/// The configured sensitive names as phrases, with the birth-date spellings when a birth date
+/// name is configured.
+pub fn phrases(config: &Config) -> Vec<Phrase> {
     let birth_configured = config
         .sensitive_names
         .iter()
@@ -261,7 +245,7 @@ fn phrases(config: &Config) -> Vec<Phrase> {
 
 /// Why a declared field (table column or input) is sensitive, ignoring any `sensitive = true` it
 /// carries. Containers (`object` fields with a schema) are judged by their own fields.
-pub fn field_sensitivity(config: &Config, field: &Field) -> Option<Sensitivity> {
+pub fn field_sensitivity(ws: &Workspace, field: &Field) -> Option<Sensitivity> {
     let ty = field.ty.value.to_ascii_lowercase();
     if ty == "password" {
         return Some(Sensitivity::PasswordType);
@@ -270,7 +254,7 @@ pub fn field_sensitivity(config: &Config, field: &Field) -> Option<Sensitivity> 
         return None;
     }
     let name = field.name.as_ref()?;
-    sensitive_word(config, &name.value, &ty).map(Sensitivity::Name)
+    sensitive_word(ws, &name.value, &ty).map(Sensitivity::Name)
 }
 
 /// Whether a field carries `sensitive = true`.
@@ -355,16 +339,7 @@ fn compute_fields_of_kind(ws: &Workspace, table: &str, kind: DataKind) -> Vec<Da
     };
     let mut out = Vec::new();
     let mut weak = Vec::new();
-    collect_kind(
-        &ws.config,
-        &schema.fields,
-        "",
-        kind,
-        false,
-        &mut out,
-        &mut weak,
-        0,
-    );
+    collect_kind(ws, &schema.fields, "", kind, false, &mut out, &mut weak, 0);
     // An address is a person's only in a table about people (`club.address` is a venue's).
     if kind == DataKind::Personal && (!out.is_empty() || info.is_auth || is_people_table(table)) {
         out.extend(weak);
@@ -438,7 +413,7 @@ fn address_only(name: &str) -> bool {
 
 #[allow(clippy::too_many_arguments)]
 fn collect_kind(
-    config: &Config,
+    ws: &Workspace,
     fields: &[Field],
     prefix: &str,
     kind: DataKind,
@@ -456,7 +431,7 @@ fn collect_kind(
         let path = format!("{prefix}{}", name.value);
         let hit = is_flagged(field)
             || match kind {
-                DataKind::Sensitive => field_sensitivity(config, field).is_some(),
+                DataKind::Sensitive => field_sensitivity(ws, field).is_some(),
                 DataKind::Personal => {
                     nested_schema(field).is_none()
                         && (is_personal_name(&name.value)
@@ -476,7 +451,7 @@ fn collect_kind(
             }
         } else if let Some(schema) = nested_schema(field) {
             collect_kind(
-                config,
+                ws,
                 &schema.fields,
                 &format!("{path}."),
                 kind,
@@ -2278,7 +2253,7 @@ mod tests {
     use super::*;
 
     fn word(name: &str, ty: &str) -> Option<String> {
-        sensitive_word(&Config::default(), name, ty)
+        sensitive_word(&Workspace::new(Config::default()), name, ty)
     }
 
     #[test]

@@ -140,7 +140,7 @@ fn check_fields(
         if is_flagged(field) {
             continue;
         }
-        let Some(reason) = field_sensitivity(ctx.config(), field) else {
+        let Some(reason) = field_sensitivity(ctx.ws, field) else {
             continue;
         };
         let what = if is_table { "column" } else { "input" };
@@ -240,7 +240,7 @@ fn check_dblink(ctx: &Context, field: &Field, owner: &str) -> Option<Diagnostic>
     let mut conflicting = false;
     for column in &schema.fields {
         let Some(name) = &column.name else { continue };
-        let sensitive = is_flagged(column) || field_sensitivity(ctx.config(), column).is_some();
+        let sensitive = is_flagged(column) || field_sensitivity(ctx.ws, column).is_some();
         if !sensitive || nested_schema(column).is_some() || hidden_from_inputs(column) {
             continue;
         }

@@ -212,7 +212,7 @@ impl<'a> Secrets<'a> {
                     continue;
                 }
                 let Some(name) = &field.name else { continue };
-                if is_flagged(field) || field_sensitivity(ctx.config(), field).is_some() {
+                if is_flagged(field) || field_sensitivity(ctx.ws, field).is_some() {
                     inputs.insert(
                         name.value.clone(),
                         format!("the sensitive input `$input.{}`", name.value),
@@ -221,7 +221,7 @@ impl<'a> Secrets<'a> {
                 } else if nested_schema(field).is_some_and(|s| {
                     s.fields
                         .iter()
-                        .any(|f| is_flagged(f) || field_sensitivity(ctx.config(), f).is_some())
+                        .any(|f| is_flagged(f) || field_sensitivity(ctx.ws, f).is_some())
                 }) {
                     inputs.insert(
                         name.value.clone(),
@@ -253,9 +253,7 @@ impl<'a> Secrets<'a> {
                     .output
                     .iter()
                     .flatten()
-                    .filter(|f| {
-                        f.as_str() == "password" || sensitive_word(ctx.config(), f, "").is_some()
-                    })
+                    .filter(|f| f.as_str() == "password" || sensitive_word(ctx.ws, f, "").is_some())
                     .cloned()
                     .collect()
             };
@@ -434,8 +432,7 @@ impl<'a> Secrets<'a> {
                 if name.starts_with('$') {
                     return None;
                 }
-                sensitive_word(self.ctx.config(), name, "")
-                    .map(|_| format!("the secret `$env.{name}`"))
+                sensitive_word(self.ctx.ws, name, "").map(|_| format!("the secret `$env.{name}`"))
             }
             "auth" | "db" | "this" | "$" => None,
             _ => {

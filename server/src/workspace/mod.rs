@@ -102,6 +102,8 @@ pub struct Workspace {
     auth_names: Vec<String>,
     /// Lower-cased owner-field stems (`user`, `owner`, `account`...) with the full names.
     owner_names: Vec<(String, String)>,
+    /// The configured sensitive names split into words.
+    sensitive_phrases: Vec<crate::analysis::exposure::Phrase>,
     /// Answers of [`crate::analysis::exposure::table_fields_of_kind`], per table and kind.
     pub(crate) field_kinds: dashmap::DashMap<
         (String, crate::analysis::exposure::DataKind),
@@ -115,6 +117,7 @@ impl Workspace {
         Self {
             auth_names: config.auth_tables.clone(),
             owner_names: owner_names(&config.owner_fields, &config.auth_tables),
+            sensitive_phrases: crate::analysis::exposure::phrases(&config),
             config,
             ..Self::default()
         }
@@ -212,6 +215,7 @@ impl Workspace {
             self.config.auth_tables.clone()
         };
         self.owner_names = owner_names(&self.config.owner_fields, &self.auth_names);
+        self.sensitive_phrases = crate::analysis::exposure::phrases(&self.config);
         let owners: Vec<(String, Option<usize>)> = self
             .tables
             .iter()
@@ -316,6 +320,11 @@ impl Workspace {
     /// A user-owned table: an auth table, or a table with an owner field.
     pub fn is_user_owned(&self, table: &str) -> bool {
         self.table(table).is_some_and(|t| t.is_auth) || self.owner_field(table).is_some()
+    }
+
+    /// The configured sensitive names, split into words.
+    pub fn sensitive_phrases(&self) -> &[crate::analysis::exposure::Phrase] {
+        &self.sensitive_phrases
     }
 
     /// Whether a field name marks a credential or regulated personal data (whole snake_case words).
