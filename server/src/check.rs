@@ -10,6 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::finding::{Finding, Fix, Location, RelatedLocation, Severity};
+use crate::model::{Object, Span};
 use crate::rules::{CHECKS, Context, Diagnostic, Rule, RuleSelection, rule};
 use crate::syntax::{ColumnUnit, LineIndex, SyntaxTree, parse, syntax_errors};
 use crate::workspace::suppression::{Suppression, parse_suppressions};
@@ -159,22 +160,128 @@ pub fn check_workspace_with_progress(
     (ws, checked)
 }
 
-/// Checks one file of a workspace whose index is built (the language server calls this for
-/// each open document after an edit). Fixes are as the rules propose them: rules offer none
-/// inside an object with a syntax error, and whoever applies one (`xsguard fix`, a code action)
-/// first tests it with [`fix_keeps_syntax`], which parses the file again — too costly to do
-/// for every fix of every check.
+/// Checks one file of a workspace whose index is built. Fixes are as the rules propose them:
+/// rules offer none inside an object with a syntax error, and whoever applies one (`xsguard
+/// fix`, a code action) first tests it with [`fix_keeps_syntax`], which parses the file again —
+/// too costly to do for every fix of every check.
 pub fn check_file(
     file: &FileModel,
     syntax: &[SyntaxIssue],
     ws: &Workspace,
     selection: &RuleSelection,
 ) -> CheckedFile {
-    let mut findings = Vec::new();
     let mut internal_errors = Vec::new();
-    let enabled = |code: &str| selection.is_enabled(code);
+    let found = run_checks(
+        || Context::new(file, ws),
+        &file.path,
+        selection,
+        &mut internal_errors,
+    );
+    finish(file, syntax, ws, selection, found, internal_errors)
+}
 
-    if let Some(syntax_rule) = rule("XS000").filter(|r| enabled(r.code)) {
+/// Diagnostics with the rule that reported each.
+pub type RuleDiagnostics = Vec<(&'static Rule, Diagnostic)>;
+
+/// What the rules reported about one object of a file, as [`check_objects`] hands it back for
+/// reuse.
+#[derive(Clone, Debug)]
+pub struct ObjectFindings {
+    /// The object's span in the text checked.
+    pub span: Span,
+    /// Each reported diagnostic with its rule, before configuration and suppressions.
+    pub diagnostics: RuleDiagnostics,
+}
+
+/// [`check_file`], one object at a time (the language server's way): an object's diagnostics
+/// come from `reuse` when it has them, else from the rules. Returns, besides the checked file,
+/// the diagnostics of each object whose every rule ran to the end.
+///
+/// Gives the same findings as [`check_file`] as long as each rule reports on each object from
+/// that object and the workspace alone (tests hold every rule to that).
+pub fn check_objects(
+    file: &FileModel,
+    syntax: &[SyntaxIssue],
+    ws: &Workspace,
+    selection: &RuleSelection,
+    reuse: &mut dyn FnMut(&Object) -> Option<RuleDiagnostics>,
+) -> (CheckedFile, Vec<ObjectFindings>) {
+    let mut internal_errors = Vec::new();
+    let mut found = Vec::new();
+    let mut objects = Vec::with_capacity(file.model.objects.len());
+    for object in &file.model.objects {
+        let diagnostics = match reuse(object) {
+            Some(diagnostics) => diagnostics,
+            None => {
+                let errors_before = internal_errors.len();
+                let diagnostics = run_checks(
+                    || Context::object(file, ws, object),
+                    &file.path,
+                    selection,
+                    &mut internal_errors,
+                );
+                if internal_errors.len() > errors_before {
+                    found.extend(diagnostics);
+                    continue;
+                }
+                diagnostics
+            }
+        };
+        found.extend(diagnostics.iter().cloned());
+        objects.push(ObjectFindings {
+            span: object.span.clone(),
+            diagnostics,
+        });
+    }
+    let checked = finish(file, syntax, ws, selection, found, internal_errors);
+    (checked, objects)
+}
+
+/// Runs the enabled checks on the context `make` builds; a check that panics becomes an
+/// internal error and the others still report.
+fn run_checks<'a>(
+    make: impl Fn() -> Context<'a>,
+    path: &str,
+    selection: &RuleSelection,
+    internal_errors: &mut Vec<String>,
+) -> RuleDiagnostics {
+    let enabled = |code: &str| selection.is_enabled(code);
+    let follows_endpoints = ["XS101", "XS102", "XS103", "XS104", "XS105"]
+        .iter()
+        .any(|code| enabled(code));
+    let ctx = if follows_endpoints {
+        // A panic here is reported by the rules themselves, which redo the analysis.
+        catch_unwind(AssertUnwindSafe(|| make().analysed())).unwrap_or_else(|_| make())
+    } else {
+        make()
+    };
+    let mut found = Vec::new();
+    for (code, check) in CHECKS {
+        let Some(rule) = rule(code).filter(|r| enabled(r.code)) else {
+            continue;
+        };
+        match catch_unwind(AssertUnwindSafe(|| check(&ctx))) {
+            Ok(diagnostics) => found.extend(diagnostics.into_iter().map(|d| (rule, d))),
+            Err(_) => internal_errors.push(format!(
+                "internal error in rule {code} while checking `{path}`"
+            )),
+        }
+    }
+    found
+}
+
+/// Turns the rules' diagnostics and the syntax errors into the file's findings: severities
+/// from the configuration, then suppressions, in the order of the text.
+fn finish(
+    file: &FileModel,
+    syntax: &[SyntaxIssue],
+    ws: &Workspace,
+    selection: &RuleSelection,
+    found: RuleDiagnostics,
+    internal_errors: Vec<String>,
+) -> CheckedFile {
+    let mut findings = Vec::new();
+    if let Some(syntax_rule) = rule("XS000").filter(|r| selection.is_enabled(r.code)) {
         for (range, message) in syntax {
             findings.extend(to_finding(
                 file,
@@ -184,36 +291,11 @@ pub fn check_file(
             ));
         }
     }
-
-    let follows_endpoints = ["XS101", "XS102", "XS103", "XS104", "XS105"]
-        .iter()
-        .any(|code| enabled(code));
-    let ctx = if follows_endpoints {
-        // A panic here is reported by the rules themselves, which redo the analysis.
-        catch_unwind(AssertUnwindSafe(|| Context::analysed(file, ws)))
-            .unwrap_or_else(|_| Context::new(file, ws))
-    } else {
-        Context::new(file, ws)
-    };
-    for (code, check) in CHECKS {
-        let Some(rule) = rule(code).filter(|r| enabled(r.code)) else {
-            continue;
-        };
-        match catch_unwind(AssertUnwindSafe(|| check(&ctx))) {
-            Ok(diagnostics) => {
-                findings.extend(
-                    diagnostics
-                        .into_iter()
-                        .filter_map(|d| to_finding(file, ws, rule, d)),
-                );
-            }
-            Err(_) => internal_errors.push(format!(
-                "internal error in rule {code} while checking `{}`",
-                file.path
-            )),
-        }
-    }
-
+    findings.extend(
+        found
+            .into_iter()
+            .filter_map(|(rule, d)| to_finding(file, ws, rule, d)),
+    );
     let suppressions = parse_suppressions(&file.model.comments, &file.text);
     let (mut findings, suppressed) =
         apply_suppressions(file, ws, findings, &suppressions, selection);

@@ -2255,7 +2255,7 @@ pub fn scopes<'a>(
     finds: impl Fn(&Scope<'a>) -> bool,
 ) -> Vec<(Scope<'a>, Origin)> {
     let mut out = Vec::new();
-    for object in &ctx.file.model.objects {
+    for object in ctx.all_objects() {
         let kind = object.kind.value.as_str();
         let is_entry = ENTRY_KINDS.contains(&kind);
         if !is_entry && kind != "function" {

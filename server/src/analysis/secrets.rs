@@ -7,8 +7,7 @@ use std::ops::Range;
 
 use crate::analysis::names::snake_words;
 use crate::model::{
-    Argument, BinaryOp, Block, Expr, ExprKind, Field, Item, Object, PairKey, Segment, SourceFile,
-    Statement,
+    Argument, BinaryOp, Block, Expr, ExprKind, Field, Item, Object, PairKey, Segment, Statement,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -662,6 +661,10 @@ fn run(bytes: &[u8], from: usize, pred: impl Fn(u8) -> bool) -> usize {
 pub fn known_secrets(text: &str) -> Vec<KnownSecret> {
     let bytes = text.as_bytes();
     let mut out: Vec<KnownSecret> = Vec::new();
+    // The shortest format below (a Slack token) has 15 bytes; most strings are names.
+    if text.len() < 15 {
+        return out;
+    }
     let boundary_before = |at: usize| at == 0 || !is_token_byte(bytes[at - 1]);
     let push = |out: &mut Vec<KnownSecret>, kind, env, range: Range<usize>| {
         let value = &text[range.clone()];
@@ -1430,12 +1433,15 @@ enum Work<'a> {
     Expr(&'a Expr),
 }
 
-/// Calls `visit` on every expression of `file` (attributes, statement arguments and bodies,
+/// Calls `visit` on every expression of `objects` (attributes, statement arguments and bodies,
 /// field defaults and filters, header attributes, nested values), parents before children, in
 /// source order, with the scope of each. Disabled statements and test blocks are visited too:
 /// the scope says so. Iterative, so deep files cannot overflow the stack.
-pub fn walk<'a>(file: &'a SourceFile, mut visit: impl FnMut(&'a Expr, &Scope<'a>)) {
-    for object in &file.objects {
+pub fn walk<'a>(
+    objects: impl IntoIterator<Item = &'a Object>,
+    mut visit: impl FnMut(&'a Expr, &Scope<'a>),
+) {
+    for object in objects {
         walk_object(object, &mut visit);
     }
 }

@@ -45,6 +45,8 @@ pub struct Document {
     syntax: SyntaxTree,
     /// The model of the current version, built when first asked for.
     snapshot: Option<Snapshot>,
+    /// The model last built, whose unchanged objects the next one copies.
+    previous: Option<Arc<FileModel>>,
     /// How often the tree was rebuilt from the text because an edit went wrong.
     resyncs: u32,
     /// Whether the tree came from parsing the whole text rather than from reparsing an edit.
@@ -64,6 +66,7 @@ impl Document {
             rope,
             syntax: parse(text),
             snapshot: None,
+            previous: None,
             resyncs: 0,
             parsed_whole: true,
         }
@@ -189,10 +192,11 @@ impl Document {
             self.parsed_whole = true;
         }
         let built = catch_unwind(AssertUnwindSafe(|| {
-            (
-                FileModel::new(self.path.clone(), &self.syntax),
-                syntax_issues(&self.syntax),
-            )
+            let file = match &self.previous {
+                Some(previous) => FileModel::reusing(self.path.clone(), &self.syntax, previous),
+                None => FileModel::new(self.path.clone(), &self.syntax),
+            };
+            (file, syntax_issues(&self.syntax))
         }));
         let (file, syntax, fault) = match built {
             Ok((file, syntax)) => (file, syntax, None),
@@ -219,6 +223,7 @@ impl Document {
             syntax: syntax.into(),
             fault,
         };
+        self.previous = Some(snapshot.file.clone());
         self.snapshot = Some(snapshot.clone());
         snapshot
     }

@@ -16,7 +16,8 @@ use tower_lsp_server::ls_types::{Diagnostic, Uri};
 use super::convert::Encoding;
 use super::diagnostics::to_diagnostic;
 use super::documents::{Snapshot, panic_message};
-use super::index::Index;
+use super::index::{Index, Project};
+use super::reuse::{Reusable, check_reusing};
 use crate::check::{CheckedFile, SyntaxIssue, check_file};
 use crate::finding::Finding;
 use crate::rules::RuleSelection;
@@ -40,6 +41,15 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// The findings as diagnostics, in the same order.
     pub diagnostics: Vec<Diagnostic>,
+    /// What the next analysis of the document may take over.
+    reusable: Reusable,
+}
+
+impl Analysis {
+    /// How many objects took their findings over from the previous analysis.
+    pub fn reused_objects(&self) -> usize {
+        self.reusable.reused
+    }
 }
 
 /// What one round of analysis produced.
@@ -62,25 +72,33 @@ pub struct Engine {
     /// Bumped whenever something other than a document's own text may change its findings
     /// (declarations, files on disk, settings): analyses of an older epoch are stale.
     epoch: AtomicU64,
-    checker: Checker,
+    /// Bumped with `epoch` except when declarations only moved within their file: findings
+    /// kept for reuse stay good then (see [`super::reuse`]).
+    settings_epoch: AtomicU64,
+    /// Replaces the object-by-object check with reuse, for tests.
+    checker: Option<Checker>,
     reported: Mutex<HashSet<String>>,
 }
 
 impl Engine {
     pub fn new(encoding: Arc<OnceLock<Encoding>>) -> Self {
-        Self::with_checker(encoding, check_file)
-    }
-
-    /// An engine that checks files with `checker`.
-    pub fn with_checker(encoding: Arc<OnceLock<Encoding>>, checker: Checker) -> Self {
         Self {
             index: RwLock::new(Index::default()),
             selection: RwLock::new(Arc::new(RuleSelection::all())),
             encoding,
             cache: DashMap::new(),
             epoch: AtomicU64::new(0),
-            checker,
+            settings_epoch: AtomicU64::new(0),
+            checker: None,
             reported: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// An engine that checks files with `checker`, whole, keeping nothing for reuse.
+    pub fn with_checker(encoding: Arc<OnceLock<Encoding>>, checker: Checker) -> Self {
+        Self {
+            checker: Some(checker),
+            ..Self::new(encoding)
         }
     }
 
@@ -96,19 +114,25 @@ impl Engine {
     /// Changes the index; `f` returns whether findings of open documents may change, and if so
     /// their analyses become stale.
     pub fn update(&self, f: impl FnOnce(&mut Index) -> bool) -> bool {
-        let mut index = self.index.write().unwrap_or_else(PoisonError::into_inner);
-        let changed = f(&mut index);
-        for project in index.projects_mut() {
-            project.refresh();
-        }
+        let changed = self.update_index(f);
         if changed {
             self.invalidate();
         }
         changed
     }
 
-    /// Marks every analysis stale.
+    fn update_index(&self, f: impl FnOnce(&mut Index) -> bool) -> bool {
+        let mut index = self.index.write().unwrap_or_else(PoisonError::into_inner);
+        let changed = f(&mut index);
+        for project in index.projects_mut() {
+            project.refresh();
+        }
+        changed
+    }
+
+    /// Marks every analysis stale, and every finding kept for reuse.
     pub fn invalidate(&self) {
+        self.settings_epoch.fetch_add(1, Ordering::SeqCst);
         self.epoch.fetch_add(1, Ordering::SeqCst);
     }
 
@@ -162,7 +186,9 @@ impl Engine {
         let mut problems: Vec<String> = snapshots.iter().filter_map(|s| s.fault.clone()).collect();
         let mut targets: Vec<String> = snapshots.iter().map(|s| s.file.path.clone()).collect();
         let mut declarations_changed = false;
-        self.update(|index| {
+        // Declarations that changed in content are seen by the reuse of findings through the
+        // project's declared generation; so only the analyses become stale here.
+        self.update_index(|index| {
             for snapshot in &snapshots {
                 let project = index.project_for_mut(&snapshot.file.path);
                 if project.update_open(snapshot) {
@@ -172,6 +198,9 @@ impl Engine {
             }
             declarations_changed
         });
+        if declarations_changed {
+            self.epoch.fetch_add(1, Ordering::SeqCst);
+        }
         targets.sort();
         targets.dedup();
 
@@ -182,14 +211,24 @@ impl Engine {
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         let encoding = self.encoding();
+        let settings = self.settings_epoch.load(Ordering::SeqCst);
         let index = self.index.read().unwrap_or_else(PoisonError::into_inner);
         let analyse = |path: &String| {
             let project = index.project_for(path);
             let open = project.open_file(path)?;
-            let (findings, errors) = if project.is_excluded(path) {
-                (Vec::new(), Vec::new())
+            let previous = self.cache.get(&open.uri).map(|a| a.clone());
+            let previous = previous.as_deref().map(|a| (a.file.as_ref(), &a.reusable));
+            let (findings, errors, reusable) = if project.is_excluded(path) {
+                (Vec::new(), Vec::new(), Reusable::default())
             } else {
-                self.check(&open.file, &open.syntax, &project.ws, &selection)
+                self.check(
+                    &open.file,
+                    &open.syntax,
+                    project,
+                    &selection,
+                    settings,
+                    previous,
+                )
             };
             let diagnostics = findings
                 .iter()
@@ -204,6 +243,7 @@ impl Engine {
                 syntax_errors: open.syntax.len(),
                 findings,
                 diagnostics,
+                reusable,
             });
             Some((analysis, errors))
         };
@@ -229,19 +269,25 @@ impl Engine {
         }
     }
 
-    /// Runs the checker, turning a panic outside the rules (which `check_file` already guards)
-    /// into an internal error too.
+    /// Checks a file, reusing what it can of `previous`, and turns a panic outside the rules
+    /// (which the checks already guard) into an internal error too.
     fn check(
         &self,
         file: &FileModel,
         syntax: &[SyntaxIssue],
-        ws: &Workspace,
+        project: &Project,
         selection: &RuleSelection,
-    ) -> (Vec<Finding>, Vec<String>) {
-        match catch_unwind(AssertUnwindSafe(|| {
-            (self.checker)(file, syntax, ws, selection)
+        settings: u64,
+        previous: Option<(&FileModel, &Reusable)>,
+    ) -> (Vec<Finding>, Vec<String>, Reusable) {
+        match catch_unwind(AssertUnwindSafe(|| match self.checker {
+            Some(checker) => (
+                checker(file, syntax, &project.ws, selection),
+                Reusable::default(),
+            ),
+            None => check_reusing(file, syntax, project, selection, settings, previous),
         })) {
-            Ok(checked) => (checked.findings, checked.internal_errors),
+            Ok((checked, reusable)) => (checked.findings, checked.internal_errors, reusable),
             Err(panic) => (
                 Vec::new(),
                 vec![format!(
@@ -249,6 +295,7 @@ impl Engine {
                     file.path,
                     panic_message(&*panic)
                 )],
+                Reusable::default(),
             ),
         }
     }
@@ -289,7 +336,10 @@ impl Engine {
         if project.is_excluded(path) {
             return Vec::new();
         }
-        self.check(&file, &syntax, &project.ws, &selection).0
+        match self.checker {
+            Some(checker) => checker(&file, &syntax, &project.ws, &selection).findings,
+            None => check_file(&file, &syntax, &project.ws, &selection).findings,
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use globset::GlobSet;
 use rayon::prelude::*;
@@ -44,8 +44,12 @@ pub struct Project {
     disk: HashMap<String, Arc<FileModel>>,
     /// Open documents by path.
     open: HashMap<String, OpenFile>,
-    /// What each file in `ws` declares for the others.
-    fingerprints: HashMap<String, u64>,
+    /// What each file in `ws` declares for the others: with its place, and its text alone.
+    fingerprints: HashMap<String, (u64, u64)>,
+    /// Bumped whenever what some file declares changes other than by moving in its file.
+    declared_generation: u64,
+    /// When each file in `ws` was last replaced, from one counter across projects.
+    generations: HashMap<String, u64>,
     excluded: GlobSet,
     /// Why `xsguard.toml` was not used, if it was not.
     pub config_error: Option<ConfigError>,
@@ -105,6 +109,8 @@ impl Project {
             disk: HashMap::new(),
             open: HashMap::new(),
             fingerprints: HashMap::new(),
+            declared_generation: 0,
+            generations: HashMap::new(),
             excluded: GlobSet::empty(),
             config_error: None,
             file_severity: BTreeMap::new(),
@@ -250,9 +256,26 @@ impl Project {
             Some(f) => self.fingerprints.insert(path.to_string(), f),
             None => self.fingerprints.remove(path),
         };
-        let changed = before.unwrap_or(EMPTY) != after.unwrap_or(EMPTY);
+        self.generations
+            .insert(path.to_string(), GENERATION.fetch_add(1, Ordering::Relaxed));
+        let (before, after) = (before.unwrap_or(EMPTY), after.unwrap_or(EMPTY));
+        if before.1 != after.1 {
+            self.declared_generation += 1;
+        }
+        let changed = before != after;
         self.stale |= changed;
         changed
+    }
+
+    /// Changes whenever what a file declares for others changes in content (not when it only
+    /// moves within its file).
+    pub fn declared_generation(&self) -> u64 {
+        self.declared_generation
+    }
+
+    /// When the file at `path` was last replaced (0: never, or not in this project).
+    pub fn generation(&self, path: &str) -> u64 {
+        self.generations.get(path).copied().unwrap_or(0)
     }
 
     /// Rebuilds the by-name maps after changes.
@@ -285,23 +308,33 @@ pub fn read_model(path: &Path, bytes: Vec<u8>) -> FileModel {
     FileModel::new(path.to_string_lossy(), &crate::syntax::parse(text))
 }
 
-/// The fingerprint of a file that declares nothing.
-const EMPTY: u64 = 0;
+/// Counts replacements of files in every project (see [`Project::generation`]).
+static GENERATION: AtomicU64 = AtomicU64::new(1);
 
-/// A hash of what a file declares for other files: every object but endpoints, with its place
-/// (rules point into other files by byte range) and text.
-fn fingerprint(file: &FileModel) -> u64 {
-    let mut hasher = DefaultHasher::new();
+/// The fingerprints of a file that declares nothing.
+const EMPTY: (u64, u64) = (0, 0);
+
+/// Hashes of what a file declares for other files, every object but endpoints: with each
+/// object's place (rules point into other files by byte range), and of their text alone.
+fn fingerprint(file: &FileModel) -> (u64, u64) {
+    let mut placed = DefaultHasher::new();
+    let mut text = DefaultHasher::new();
     let mut any = false;
     for object in &file.model.objects {
         if object.kind.value == "query" {
             continue;
         }
         any = true;
-        object.span.start.hash(&mut hasher);
-        file.text.get(object.span.clone()).hash(&mut hasher);
+        let source = file.text.get(object.span.clone());
+        object.span.start.hash(&mut placed);
+        source.hash(&mut placed);
+        source.hash(&mut text);
     }
-    if any { hasher.finish().max(1) } else { EMPTY }
+    if any {
+        (placed.finish().max(1), text.finish().max(1))
+    } else {
+        EMPTY
+    }
 }
 
 fn is_excluded(excluded: &GlobSet, root: Option<&Path>, path: &Path) -> bool {

@@ -9,7 +9,8 @@
 //!   handlers ([`server`]), several at a time.
 //! - The documents thread applies each change to the text (a rope) and the syntax tree, then
 //!   tells the [`scheduler`], which waits for a pause in typing and has the [`engine`] check
-//!   every changed document against the workspace [`index`] on a blocking thread.
+//!   every changed document against the workspace [`index`] on a blocking thread, keeping the
+//!   findings of the endpoints an edit did not touch ([`reuse`]).
 //! - The scheduler publishes the results ([`diagnostics`]) unless the document has moved on or
 //!   closed meanwhile. Handlers for code actions ([`actions`]), hover ([`hover`]), symbols
 //!   ([`symbols`]) and pulled diagnostics read the same results.
@@ -29,6 +30,7 @@ pub mod framing;
 pub mod hover;
 pub mod index;
 pub mod ordered;
+pub mod reuse;
 pub mod scheduler;
 pub mod server;
 pub mod settings;

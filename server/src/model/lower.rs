@@ -4,11 +4,11 @@
 //! Nesting deeper than [`MAX_DEPTH`] is cut off (kept as [`ExprKind::Other`] or left out), so
 //! hostile input cannot exhaust the stack.
 
-use std::collections::HashMap;
-use std::num::NonZeroU16;
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
-use tree_sitter::Node;
+use smallvec::SmallVec;
+use tree_sitter::{Node, TreeCursor};
 
 use super::expr::{BinaryOp, Expr, ExprKind, Filter, Pair, PairKey, Segment, VarPath};
 use super::{
@@ -20,15 +20,13 @@ const MAX_DEPTH: usize = 200;
 /// The model of the file whose text is `src` and whose tree's root is `root`.
 pub fn lower(root: Node, src: &str) -> SourceFile {
     let mut file = SourceFile::default();
-    let l = Lower { src };
-    let mut cursor = root.walk();
-    for child in root.children(&mut cursor) {
+    let l = Lower::new(root, src);
+    for child in l.children(root) {
         match child.kind() {
             "object" => file.objects.extend(l.object(child)),
             // Objects that error recovery wrapped: keep the ones that are still whole.
             "ERROR" => {
-                let mut inner = child.walk();
-                for c in child.children(&mut inner) {
+                for c in l.children(child) {
                     if c.kind() == "object" {
                         file.objects.extend(l.object(c));
                     }
@@ -41,53 +39,175 @@ pub fn lower(root: Node, src: &str) -> SourceFile {
     file
 }
 
-/// Comments in source order, found with one cursor walk over the tree.
-fn collect_comments(root: Node, src: &str, out: &mut Vec<Text>) {
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        if node.kind() == "comment" {
+/// Comments in source order. Every comment starts with `//`, so only the places where the text
+/// has one are looked up in the tree: far cheaper than visiting every node.
+pub(super) fn collect_comments(root: Node, src: &str, out: &mut Vec<Text>) {
+    let mut from = 0;
+    while let Some(found) = src[from..].find("//") {
+        let at = from + found;
+        from = at + 2;
+        let Some(node) = root.descendant_for_byte_range(at, at + 2) else {
+            continue;
+        };
+        if node.kind() == "comment" && node.start_byte() == at {
             out.push(Text {
                 value: src[node.byte_range()].to_string(),
                 span: node.byte_range(),
             });
-        } else if cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                return;
-            }
+            from = from.max(node.end_byte());
         }
     }
 }
 
-/// Field ids by name, looked up once: tree-sitter's own lookup by name is a linear scan.
-fn field_id(name: &str) -> NonZeroU16 {
-    static IDS: OnceLock<HashMap<String, NonZeroU16>> = OnceLock::new();
-    let ids = IDS.get_or_init(|| {
+/// The grammar's field ids, looked up by name once.
+struct Fields {
+    alias: u16,
+    alternative: u16,
+    argument: u16,
+    array: u16,
+    attribute: u16,
+    body: u16,
+    condition: u16,
+    consequence: u16,
+    default: u16,
+    disabled: u16,
+    filter: u16,
+    filters: u16,
+    index: u16,
+    key: u16,
+    kind: u16,
+    left: u16,
+    name: u16,
+    nullable: u16,
+    object: u16,
+    operator: u16,
+    optional: u16,
+    property: u16,
+    right: u16,
+    tag: u16,
+    ty: u16,
+    value: u16,
+}
+
+fn fields() -> &'static Fields {
+    static FIELDS: OnceLock<Fields> = OnceLock::new();
+    FIELDS.get_or_init(|| {
         let language = crate::syntax::language();
-        (1..=language.field_count() as u16)
-            .filter_map(|id| {
-                Some((
-                    language.field_name_for_id(id)?.to_string(),
-                    NonZeroU16::new(id)?,
-                ))
-            })
-            .collect()
-    });
-    ids.get(name).copied().unwrap_or(NonZeroU16::MAX)
+        // A name the grammar lacks gets an id no child carries.
+        let id = |name: &str| {
+            language
+                .field_id_for_name(name)
+                .map_or(u16::MAX, |id| id.get())
+        };
+        Fields {
+            alias: id("alias"),
+            alternative: id("alternative"),
+            argument: id("argument"),
+            array: id("array"),
+            attribute: id("attribute"),
+            body: id("body"),
+            condition: id("condition"),
+            consequence: id("consequence"),
+            default: id("default"),
+            disabled: id("disabled"),
+            filter: id("filter"),
+            filters: id("filters"),
+            index: id("index"),
+            key: id("key"),
+            kind: id("kind"),
+            left: id("left"),
+            name: id("name"),
+            nullable: id("nullable"),
+            object: id("object"),
+            operator: id("operator"),
+            optional: id("optional"),
+            property: id("property"),
+            right: id("right"),
+            tag: id("tag"),
+            ty: id("type"),
+            value: id("value"),
+        }
+    })
 }
 
-fn child<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
-    node.child_by_field_id(field_id(name).get())
+/// A node's children with their field ids, read in one pass: tree-sitter's lookup by field
+/// walks the children again on every call.
+struct Parts<'t> {
+    items: SmallVec<[(u16, Node<'t>); 8]>,
 }
 
-struct Lower<'s> {
+impl<'t> Parts<'t> {
+    fn get(&self, field: u16) -> Option<Node<'t>> {
+        self.items
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, n)| *n)
+    }
+
+    fn has(&self, field: u16) -> bool {
+        self.get(field).is_some()
+    }
+
+    fn all(&self, field: u16) -> impl Iterator<Item = Node<'t>> + '_ {
+        self.items
+            .iter()
+            .filter(move |(f, _)| *f == field)
+            .map(|(_, n)| *n)
+    }
+}
+
+pub(super) struct Lower<'s, 't> {
     src: &'s str,
+    /// One cursor for the whole tree: making one allocates. Each use reads a node's children
+    /// and lets go before anything recurses.
+    cursor: RefCell<TreeCursor<'t>>,
 }
 
-impl Lower<'_> {
+impl<'s, 't> Lower<'s, 't> {
+    pub(super) fn new(root: Node<'t>, src: &'s str) -> Self {
+        Self {
+            src,
+            cursor: RefCell::new(root.walk()),
+        }
+    }
+
+    /// A node's children with their field ids.
+    fn parts(&self, node: Node<'t>) -> Parts<'t> {
+        let mut items = SmallVec::new();
+        let mut cursor = self.cursor.borrow_mut();
+        cursor.reset(node);
+        if cursor.goto_first_child() {
+            loop {
+                items.push((cursor.field_id().map_or(0, |f| f.get()), cursor.node()));
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+        Parts { items }
+    }
+
+    /// A node's children.
+    pub(super) fn children(&self, node: Node<'t>) -> SmallVec<[Node<'t>; 8]> {
+        let mut out = SmallVec::new();
+        let mut cursor = self.cursor.borrow_mut();
+        cursor.reset(node);
+        if cursor.goto_first_child() {
+            loop {
+                out.push(cursor.node());
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// A node's named children.
+    fn named_children(&self, node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
+        self.children(node).into_iter().filter(|c| c.is_named())
+    }
+
     fn text(&self, node: Node) -> Text {
         Text {
             value: self.src[node.byte_range()].to_string(),
@@ -116,17 +236,18 @@ impl Lower<'_> {
         unescape(inner, quote)
     }
 
-    fn object(&self, node: Node) -> Option<Object> {
-        let kind = self.text(child(node, "kind")?);
-        let body = self.block(child(node, "body")?, 0);
-        let mut cursor = node.walk();
-        let header = node
-            .children_by_field_id(field_id("attribute"), &mut cursor)
+    pub(super) fn object(&self, node: Node<'t>) -> Option<Object> {
+        let f = fields();
+        let parts = self.parts(node);
+        let kind = self.text(parts.get(f.kind)?);
+        let body = self.block(parts.get(f.body)?, 0);
+        let header = parts
+            .all(f.attribute)
             .filter_map(|a| self.inline_attribute(a))
             .tight();
         Some(Object {
             kind,
-            name: child(node, "name").map(|n| self.name(n)),
+            name: parts.get(f.name).map(|n| self.name(n)),
             header,
             body,
             span: node.byte_range(),
@@ -134,9 +255,11 @@ impl Lower<'_> {
         })
     }
 
-    fn inline_attribute(&self, node: Node) -> Option<Attribute> {
-        let key = self.text(child(node, "key")?);
-        let value_node = child(node, "value")?;
+    fn inline_attribute(&self, node: Node<'t>) -> Option<Attribute> {
+        let f = fields();
+        let parts = self.parts(node);
+        let key = self.text(parts.get(f.key)?);
+        let value_node = parts.get(f.value)?;
         let value = match value_node.kind() {
             "identifier" => Expr {
                 kind: ExprKind::Word(self.text(value_node).value),
@@ -151,11 +274,10 @@ impl Lower<'_> {
         })
     }
 
-    fn block(&self, node: Node, depth: usize) -> Block {
+    fn block(&self, node: Node<'t>, depth: usize) -> Block {
         let mut items = Vec::new();
         if depth < MAX_DEPTH {
-            let mut cursor = node.walk();
-            for child in node.named_children(&mut cursor) {
+            for child in self.named_children(node) {
                 let item = match child.kind() {
                     "attribute" => self.attribute(child, depth).map(Item::Attribute),
                     "statement" => self.statement(child, depth).map(Item::Statement),
@@ -172,9 +294,11 @@ impl Lower<'_> {
         }
     }
 
-    fn attribute(&self, node: Node, depth: usize) -> Option<Attribute> {
-        let key = self.text(child(node, "key")?);
-        let value = self.expr(child(node, "value")?, depth + 1);
+    fn attribute(&self, node: Node<'t>, depth: usize) -> Option<Attribute> {
+        let f = fields();
+        let parts = self.parts(node);
+        let key = self.text(parts.get(f.key)?);
+        let value = self.expr(parts.get(f.value)?, depth + 1);
         Some(Attribute {
             key,
             value,
@@ -182,11 +306,12 @@ impl Lower<'_> {
         })
     }
 
-    fn statement(&self, node: Node, depth: usize) -> Option<Statement> {
-        let name = self.text(child(node, "name")?);
-        let mut cursor = node.walk();
-        let arguments = node
-            .children_by_field_id(field_id("argument"), &mut cursor)
+    fn statement(&self, node: Node<'t>, depth: usize) -> Option<Statement> {
+        let f = fields();
+        let parts = self.parts(node);
+        let name = self.text(parts.get(f.name)?);
+        let arguments = parts
+            .all(f.argument)
             .filter(|a| !a.is_error() && !a.is_missing())
             .map(|a| match a.kind() {
                 "identifier" | "path" => Argument::Name(self.text(a)),
@@ -198,26 +323,28 @@ impl Lower<'_> {
                 _ => Argument::Expr(self.expr(a, depth + 1)),
             })
             .tight();
-        let alias_filters = node
-            .children_by_field_id(field_id("filter"), &mut cursor)
-            .map(|f| self.filter(f, depth + 1))
+        let alias_filters = parts
+            .all(f.filter)
+            .map(|n| self.filter(n, depth + 1))
             .tight();
         Some(Statement {
             name,
-            disabled: child(node, "disabled").is_some(),
+            disabled: parts.has(f.disabled),
             arguments,
-            body: child(node, "body").map(|b| self.block(b, depth + 1)),
-            alias: child(node, "alias").map(|a| self.expr(a, depth + 1)),
+            body: parts.get(f.body).map(|b| self.block(b, depth + 1)),
+            alias: parts.get(f.alias).map(|a| self.expr(a, depth + 1)),
             alias_filters,
             span: node.byte_range(),
         })
     }
 
-    fn field_list(&self, node: Node, depth: usize) -> FieldList {
-        let kind = child(node, "kind").map_or_else(|| self.text(node), |k| self.text(k));
-        let mut cursor = node.walk();
-        let fields = node
-            .named_children(&mut cursor)
+    fn field_list(&self, node: Node<'t>, depth: usize) -> FieldList {
+        let kind = self
+            .parts(node)
+            .get(fields().kind)
+            .map_or_else(|| self.text(node), |k| self.text(k));
+        let fields = self
+            .named_children(node)
             .filter(|c| c.kind() == "field_declaration")
             .filter_map(|c| self.field(c, depth + 1))
             .tight();
@@ -228,47 +355,51 @@ impl Lower<'_> {
         }
     }
 
-    fn field(&self, node: Node, depth: usize) -> Option<Field> {
-        let ty = self.text(child(node, "type")?);
-        let filters = match child(node, "filters") {
-            Some(f) => {
-                let mut cursor = f.walk();
-                f.named_children(&mut cursor)
-                    .map(|c| self.filter(c, depth + 1))
-                    .tight()
-            }
+    fn field(&self, node: Node<'t>, depth: usize) -> Option<Field> {
+        let f = fields();
+        let parts = self.parts(node);
+        let ty = self.text(parts.get(f.ty)?);
+        let filters = match parts.get(f.filters) {
+            Some(list) => self
+                .named_children(list)
+                .map(|c| self.filter(c, depth + 1))
+                .tight(),
             None => Vec::new(),
         };
         Some(Field {
             ty,
-            is_array: child(node, "array").is_some(),
-            nullable: child(node, "nullable").is_some(),
-            name: child(node, "name").map(|n| self.text(n)),
-            optional: child(node, "optional").is_some(),
-            default: child(node, "default").map(|d| self.expr(d, depth + 1)),
+            is_array: parts.has(f.array),
+            nullable: parts.has(f.nullable),
+            name: parts.get(f.name).map(|n| self.text(n)),
+            optional: parts.has(f.optional),
+            default: parts.get(f.default).map(|d| self.expr(d, depth + 1)),
             filters,
-            body: child(node, "body").map(|b| self.block(b, depth + 1)),
+            body: parts.get(f.body).map(|b| self.block(b, depth + 1)),
             span: node.byte_range(),
         })
     }
 
-    fn filter(&self, node: Node, depth: usize) -> Filter {
-        let name = child(node, "name").map_or_else(|| self.text(node), |n| self.text(n));
-        let mut cursor = node.walk();
+    fn filter(&self, node: Node<'t>, depth: usize) -> Filter {
+        let f = fields();
+        let parts = self.parts(node);
+        let name = parts
+            .get(f.name)
+            .map_or_else(|| self.text(node), |n| self.text(n));
         let arguments = match node.kind() {
             // `@:dbo=12`: keep the table id as the argument.
-            "table_link_filter" => child(node, "value")
+            "table_link_filter" => parts
+                .get(f.value)
                 .map(|v| self.expr(v, depth + 1))
                 .into_iter()
                 .tight(),
-            _ => node
-                .children_by_field_id(field_id("argument"), &mut cursor)
+            _ => parts
+                .all(f.argument)
                 .map(|a| self.expr(a, depth + 1))
                 .tight(),
         };
         Filter {
             name,
-            disabled: child(node, "disabled").is_some(),
+            disabled: parts.has(f.disabled),
             arguments,
             span: node.byte_range(),
         }
@@ -281,13 +412,12 @@ impl Lower<'_> {
         }
     }
 
-    fn expr(&self, node: Node, depth: usize) -> Expr {
+    fn expr(&self, node: Node<'t>, depth: usize) -> Expr {
         if depth > MAX_DEPTH || node.is_error() || node.is_missing() {
             return self.other(node);
         }
         let span = node.byte_range();
         let d = depth + 1;
-        let field = |name: &str| child(node, name);
         let kind = match node.kind() {
             "variable" => ExprKind::Var(VarPath {
                 root: self.src[span.clone()][1..].to_string(),
@@ -313,97 +443,124 @@ impl Lower<'_> {
             "null" => ExprKind::Null,
             "now" => ExprKind::Now,
             "identifier" => ExprKind::Word(self.src[span.clone()].to_string()),
-            "tagged_literal" => ExprKind::Tagged {
-                tag: field("tag").map(|t| self.text(t).value).unwrap_or_default(),
-                value: field("value")
-                    .map(|v| self.string_value(v))
-                    .unwrap_or_default(),
-            },
-            "object_literal" => {
-                let mut cursor = node.walk();
-                let pairs = node
-                    .named_children(&mut cursor)
-                    .filter_map(|c| match c.kind() {
-                        "pair" => self.pair(c, d),
-                        "spread_element" => Some(Pair {
-                            key: PairKey::Name(Text {
-                                value: "...".into(),
-                                span: c.byte_range(),
-                            }),
-                            value: self.spread(c, d),
-                            disabled: false,
-                            span: c.byte_range(),
-                        }),
-                        _ => None,
-                    })
-                    .tight();
-                ExprKind::Object(pairs)
-            }
-            "array_literal" => {
-                let mut cursor = node.walk();
-                let items = node
-                    .named_children(&mut cursor)
-                    .filter(|c| c.kind() != "comment" && !c.is_error())
-                    .map(|c| {
-                        if c.kind() == "spread_element" {
-                            self.spread(c, d)
-                        } else {
-                            self.expr(c, d)
-                        }
-                    })
-                    .tight();
-                ExprKind::Array(items)
-            }
-            "unary_expression" => ExprKind::Unary {
-                op: field("operator")
-                    .map(|o| self.text(o).value)
-                    .unwrap_or_default(),
-                operand: Box::new(
-                    field("argument").map_or_else(|| self.other(node), |a| self.expr(a, d)),
-                ),
-            },
-            "binary_expression" => {
-                let operator = field("operator")
-                    .map(|o| self.text(o).value)
-                    .unwrap_or_default();
-                ExprKind::Binary {
-                    op: binary_op(&operator),
-                    operator,
-                    left: Box::new(
-                        field("left").map_or_else(|| self.other(node), |a| self.expr(a, d)),
-                    ),
-                    right: Box::new(
-                        field("right").map_or_else(|| self.other(node), |a| self.expr(a, d)),
-                    ),
-                }
-            }
-            "ternary_expression" => ExprKind::Ternary {
-                condition: Box::new(
-                    field("condition").map_or_else(|| self.other(node), |a| self.expr(a, d)),
-                ),
-                then: field("consequence").map(|a| Box::new(self.expr(a, d))),
-                otherwise: Box::new(
-                    field("alternative").map_or_else(|| self.other(node), |a| self.expr(a, d)),
-                ),
-            },
-            "filter_expression" => {
-                let mut cursor = node.walk();
-                ExprKind::Filtered {
-                    value: Box::new(
-                        field("value").map_or_else(|| self.other(node), |a| self.expr(a, d)),
-                    ),
-                    filters: node
-                        .children_by_field_id(field_id("filter"), &mut cursor)
-                        .map(|f| self.filter(f, d))
-                        .tight(),
-                }
-            }
+            // Each kind with parts has its own function, so that the stack frame of this one,
+            // which nesting repeats, stays small.
+            "tagged_literal" => self.tagged(node),
+            "object_literal" => self.object_literal(node, d),
+            "array_literal" => self.array_literal(node, d),
+            "unary_expression" => self.unary(node, d),
+            "binary_expression" => self.binary(node, d),
+            "ternary_expression" => self.ternary(node, d),
+            "filter_expression" => self.filtered(node, d),
             _ => ExprKind::Other(self.src[span.clone()].to_string()),
         };
         Expr { kind, span }
     }
 
-    fn spread(&self, node: Node, depth: usize) -> Expr {
+    fn tagged(&self, node: Node<'t>) -> ExprKind {
+        let f = fields();
+        let parts = self.parts(node);
+        ExprKind::Tagged {
+            tag: parts
+                .get(f.tag)
+                .map(|t| self.text(t).value)
+                .unwrap_or_default(),
+            value: parts
+                .get(f.value)
+                .map(|v| self.string_value(v))
+                .unwrap_or_default(),
+        }
+    }
+
+    fn object_literal(&self, node: Node<'t>, d: usize) -> ExprKind {
+        let pairs = self
+            .named_children(node)
+            .filter_map(|c| match c.kind() {
+                "pair" => self.pair(c, d),
+                "spread_element" => Some(Pair {
+                    key: PairKey::Name(Text {
+                        value: "...".into(),
+                        span: c.byte_range(),
+                    }),
+                    value: self.spread(c, d),
+                    disabled: false,
+                    span: c.byte_range(),
+                }),
+                _ => None,
+            })
+            .tight();
+        ExprKind::Object(pairs)
+    }
+
+    fn array_literal(&self, node: Node<'t>, d: usize) -> ExprKind {
+        let items = self
+            .named_children(node)
+            .filter(|c| c.kind() != "comment" && !c.is_error())
+            .map(|c| {
+                if c.kind() == "spread_element" {
+                    self.spread(c, d)
+                } else {
+                    self.expr(c, d)
+                }
+            })
+            .tight();
+        ExprKind::Array(items)
+    }
+
+    fn unary(&self, node: Node<'t>, d: usize) -> ExprKind {
+        let f = fields();
+        let parts = self.parts(node);
+        ExprKind::Unary {
+            op: parts
+                .get(f.operator)
+                .map(|o| self.text(o).value)
+                .unwrap_or_default(),
+            operand: Box::new(self.part(node, &parts, f.argument, d)),
+        }
+    }
+
+    fn binary(&self, node: Node<'t>, d: usize) -> ExprKind {
+        let f = fields();
+        let parts = self.parts(node);
+        let operator = parts
+            .get(f.operator)
+            .map(|o| self.text(o).value)
+            .unwrap_or_default();
+        ExprKind::Binary {
+            op: binary_op(&operator),
+            operator,
+            left: Box::new(self.part(node, &parts, f.left, d)),
+            right: Box::new(self.part(node, &parts, f.right, d)),
+        }
+    }
+
+    fn ternary(&self, node: Node<'t>, d: usize) -> ExprKind {
+        let f = fields();
+        let parts = self.parts(node);
+        ExprKind::Ternary {
+            condition: Box::new(self.part(node, &parts, f.condition, d)),
+            then: parts.get(f.consequence).map(|a| Box::new(self.expr(a, d))),
+            otherwise: Box::new(self.part(node, &parts, f.alternative, d)),
+        }
+    }
+
+    fn filtered(&self, node: Node<'t>, d: usize) -> ExprKind {
+        let f = fields();
+        let parts = self.parts(node);
+        ExprKind::Filtered {
+            value: Box::new(self.part(node, &parts, f.value, d)),
+            filters: parts.all(f.filter).map(|n| self.filter(n, d)).tight(),
+        }
+    }
+
+    /// The expression in one field of `node`; the whole node as text when it is missing.
+    fn part(&self, node: Node<'t>, parts: &Parts<'t>, field: u16, depth: usize) -> Expr {
+        parts
+            .get(field)
+            .map_or_else(|| self.other(node), |a| self.expr(a, depth))
+    }
+
+    fn spread(&self, node: Node<'t>, depth: usize) -> Expr {
         let inner = node
             .named_child(0)
             .map_or_else(|| self.other(node), |c| self.expr(c, depth));
@@ -413,8 +570,10 @@ impl Lower<'_> {
         }
     }
 
-    fn pair(&self, node: Node, depth: usize) -> Option<Pair> {
-        let key_node = child(node, "key")?;
+    fn pair(&self, node: Node<'t>, depth: usize) -> Option<Pair> {
+        let f = fields();
+        let parts = self.parts(node);
+        let key_node = parts.get(f.key)?;
         let key = match key_node.kind() {
             "identifier" | "dotted_name" => PairKey::Name(self.text(key_node)),
             "string" => PairKey::Name(self.name(key_node)),
@@ -422,31 +581,33 @@ impl Lower<'_> {
         };
         Some(Pair {
             key,
-            value: self.expr(child(node, "value")?, depth),
-            disabled: child(node, "disabled").is_some(),
+            value: self.expr(parts.get(f.value)?, depth),
+            disabled: parts.has(f.disabled),
             span: node.byte_range(),
         })
     }
 
     /// Flattens `$a.b[0].c` into one variable path; other objects keep an access chain.
-    fn access(&self, node: Node, depth: usize) -> Expr {
+    fn access(&self, node: Node<'t>, depth: usize) -> Expr {
+        let f = fields();
         let mut segments = Vec::new();
         let mut current = node;
         let mut steps = 0;
         while matches!(current.kind(), "member_expression" | "subscript_expression")
             && steps < MAX_DEPTH
         {
+            let parts = self.parts(current);
             if current.kind() == "member_expression" {
-                let property = child(current, "property")
+                let property = parts
+                    .get(f.property)
                     .map(|p| self.text(p).value)
                     .unwrap_or_default();
                 segments.push(Segment::Field(property));
             } else {
-                let index = child(current, "index")
-                    .map_or_else(|| self.other(current), |i| self.expr(i, depth + 1));
+                let index = self.part(current, &parts, f.index, depth + 1);
                 segments.push(Segment::Index(Box::new(index)));
             }
-            match child(current, "object") {
+            match parts.get(f.object) {
                 Some(object) => current = object,
                 None => return self.other(node),
             }

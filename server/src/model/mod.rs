@@ -7,11 +7,13 @@
 
 mod expr;
 mod lower;
+mod reuse;
 #[cfg(test)]
 mod tests;
 
 pub use expr::{BinaryOp, Expr, ExprKind, Filter, Pair, PairKey, Segment, VarPath};
 pub use lower::lower;
+pub use reuse::{Shift, TextChange, lower_reusing};
 
 use std::ops::Range;
 

@@ -139,3 +139,44 @@ fn deep_nesting_is_cut_off_without_overflow() {
     let file = model(&src);
     assert_eq!(file.objects.len(), 1);
 }
+
+/// Three objects; edits in each of them, between them, and ones that break the file.
+#[test]
+fn reusing_objects_gives_the_model_of_a_fresh_lowering() {
+    let old = format!(
+        "// notes\n{ENDPOINT}\nfunction \"a/b\" {{\n  input {{\n    text name\n  }}\n  stack {{\n    var $x {{ value = [1, {{k: $input.name|trim}}] }}\n  }}\n  response = $x\n}}\n\ntable user {{\n  auth = true\n  schema {{\n    int id\n  }}\n}}\n"
+    );
+    let edits: Vec<(usize, usize, &str)> = [
+        ("note", "x"),
+        ("notes", ""),
+        ("$input.name", "$input.name.first"),
+        ("int id", "int id\n    text email"),
+        ("}\n\ntable", "}\n// between\ntable"),
+        ("response = $x", "response = $x ?? {"),
+        ("table user", "table people"),
+    ]
+    .iter()
+    .map(|(find, with)| {
+        let at = old.find(find).unwrap();
+        (at, at + find.len(), *with)
+    })
+    .collect();
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_xanoscript::LANGUAGE.into())
+        .unwrap();
+    let old_tree = parser.parse(&old, None).unwrap();
+    let previous = lower(old_tree.root_node(), &old);
+    assert_eq!(previous.objects.len(), 3);
+    for (start, end, with) in edits {
+        let new = format!("{}{with}{}", &old[..start], &old[end..]);
+        let tree = parser.parse(&new, None).unwrap();
+        let reused = lower_reusing(tree.root_node(), &new, &old, &previous);
+        let fresh = lower(tree.root_node(), &new);
+        assert_eq!(
+            format!("{reused:?}"),
+            format!("{fresh:?}"),
+            "after replacing {start}..{end} with {with:?}"
+        );
+    }
+}

@@ -9,7 +9,11 @@ use crate::workspace::{Config, FileModel, Workspace};
 pub struct Context<'a> {
     pub file: &'a FileModel,
     pub ws: &'a Workspace,
-    /// The file's endpoints analysed up front (see [`Context::analysed`]).
+    /// The one object of the file the rules look at, when not all of them: the language
+    /// server checks an edited file object by object and keeps the findings of the objects an
+    /// edit did not touch.
+    only: Option<&'a Object>,
+    /// The endpoints in view analysed up front (see [`Context::analysed`]).
     endpoints: Vec<Endpoint<'a>>,
 }
 
@@ -18,25 +22,28 @@ impl<'a> Context<'a> {
         Self {
             file,
             ws,
+            only: None,
             endpoints: Vec::new(),
         }
     }
 
-    /// A context whose endpoints are analysed once for all the rules that follow their
-    /// stacks and calls (access control rules each did it again).
-    pub fn analysed(file: &'a FileModel, ws: &'a Workspace) -> Self {
-        let endpoints = file
-            .model
-            .objects
-            .iter()
-            .filter(|o| o.kind.value == "query")
-            .map(|o| Endpoint::new(ws, o, &file.path))
-            .collect();
+    /// A context that shows the rules one object of the file alone.
+    pub fn object(file: &'a FileModel, ws: &'a Workspace, object: &'a Object) -> Self {
         Self {
-            file,
-            ws,
-            endpoints,
+            only: Some(object),
+            ..Self::new(file, ws)
         }
+    }
+
+    /// This context with its endpoints analysed once for all the rules that follow their
+    /// stacks and calls (access control rules each did it again).
+    pub fn analysed(mut self) -> Self {
+        let endpoints = self
+            .endpoints()
+            .map(|o| Endpoint::new(self.ws, o, &self.file.path))
+            .collect();
+        self.endpoints = endpoints;
+        self
     }
 
     /// The analysis of one of the file's endpoints: its stack and the functions it runs.
@@ -59,13 +66,19 @@ impl<'a> Context<'a> {
         &self.ws.config
     }
 
-    /// The file's objects of one kind (`query`, `table`, `api_group`, ...).
-    pub fn objects(&self, kind: &'a str) -> impl Iterator<Item = &'a Object> + 'a {
+    /// The file's objects in view: all of them, or the one the context was made for.
+    pub fn all_objects(&self) -> impl Iterator<Item = &'a Object> + 'a {
+        let only = self.only;
         self.file
             .model
             .objects
             .iter()
-            .filter(move |o| o.kind.value == kind)
+            .filter(move |o| only.is_none_or(|only| std::ptr::eq(*o, only)))
+    }
+
+    /// The file's objects in view of one kind (`query`, `table`, `api_group`, ...).
+    pub fn objects(&self, kind: &'a str) -> impl Iterator<Item = &'a Object> + 'a {
+        self.all_objects().filter(move |o| o.kind.value == kind)
     }
 
     /// The file's endpoints (`query` objects).

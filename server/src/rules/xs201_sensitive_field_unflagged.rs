@@ -72,7 +72,7 @@ const INPUT_KINDS: &[&str] = &["query", "function", "middleware", "tool"];
 
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for object in &ctx.file.model.objects {
+    for object in ctx.all_objects() {
         let kind = object.kind.value.as_str();
         let (list, owner) = if kind == "table" {
             (

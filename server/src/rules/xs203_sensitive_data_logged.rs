@@ -149,7 +149,7 @@ const CLEARING_FILTERS: &[&str] = &[
 
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for object in &ctx.file.model.objects {
+    for object in ctx.all_objects() {
         if !STACK_KINDS.contains(&object.kind.value.as_str()) || !has_sink(object) {
             continue;
         }

@@ -53,7 +53,7 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let limit_days = i64::from(ctx.config().token_expiry_days);
     let limit = limit_days.saturating_mul(DAY);
     let mut out = Vec::new();
-    for object in &ctx.file.model.objects {
+    for object in ctx.all_objects() {
         let Some(stack) = object.stack() else {
             continue;
         };

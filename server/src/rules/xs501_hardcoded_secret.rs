@@ -70,7 +70,7 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     // text is a template, their filter arguments carry the credential.
     let mut templates: Vec<usize> = Vec::new();
     let mut literal_vars: Vec<(usize, Vec<(&str, &Expr)>)> = Vec::new();
-    secrets::walk(&ctx.file.model, |expr, scope| {
+    secrets::walk(ctx.all_objects(), |expr, scope| {
         if let ExprKind::Filtered { value, filters } = &expr.kind
             && filters.iter().any(|f| fills_template(&f.name.value))
         {

@@ -54,7 +54,7 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     // Comparisons are merged per statement: `email == ... && password == ...` is one backdoor.
     let mut backdoors: Vec<(Span, Span, Vec<String>, bool)> = Vec::new();
     let mut credential_vars: Vec<(usize, Vec<Source>)> = Vec::new();
-    secrets::walk(&ctx.file.model, |expr, scope| {
+    secrets::walk(ctx.all_objects(), |expr, scope| {
         if scope.in_test {
             return;
         }
@@ -132,7 +132,7 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
         );
         out.push(Diagnostic::new(CODE, range, message));
     }
-    for object in &ctx.file.model.objects {
+    for object in ctx.all_objects() {
         if object.kind.value != "workflow_test" {
             out.extend(fixed_account_tokens(ctx, object));
         }

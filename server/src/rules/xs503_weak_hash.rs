@@ -49,7 +49,7 @@ const WEAK: &[&str] = &["md5", "sha1", "hmac_md5", "hmac_sha1"];
 
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for object in &ctx.file.model.objects {
+    for object in ctx.all_objects() {
         let passwords = Passwords::of(object, &HashSet::new());
         for hit in passwords.hashes() {
             let message = format!(

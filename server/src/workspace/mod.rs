@@ -36,6 +36,23 @@ impl FileModel {
         }
     }
 
+    /// [`FileModel::new`], copying from `previous` (a model of an earlier version of the same
+    /// document) the objects whose text did not change.
+    pub fn reusing(path: impl Into<String>, syntax: &SyntaxTree, previous: &FileModel) -> Self {
+        let root = syntax.tree().root_node();
+        Self {
+            path: path.into(),
+            text: Arc::from(syntax.text()),
+            model: crate::model::lower_reusing(
+                root,
+                syntax.text(),
+                &previous.text,
+                &previous.model,
+            ),
+            line_index: syntax.line_index().clone(),
+        }
+    }
+
     /// Parses `text` and builds its model.
     pub fn parse(path: impl Into<String>, text: &str) -> Self {
         Self::new(path, &crate::syntax::parse(text.to_string()))
