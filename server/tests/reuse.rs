@@ -196,3 +196,120 @@ fn edits_all_through_a_document_keep_its_findings_exact() {
     }
     assert!(reused_somewhere, "findings were kept across edits");
 }
+
+/// A function's findings depend on what its callers pass it, and an api group's on the
+/// endpoints that join it: edits of an endpoint must check them again, and edits of a
+/// function the endpoints that call it.
+#[test]
+fn edits_of_an_endpoint_recheck_the_function_and_group_it_reaches() {
+    let text = r#"api_group "Public API" {
+  canonical = "public-api"
+  cors = {
+    mode       : "custom"
+    origins    : ["*"]
+    headers    : ["Content-Type"]
+    credentials: false
+    max_age    : 600
+  }
+}
+
+query "catalogue" verb=GET {
+  api_group = "Public API"
+  input {
+    text q
+  }
+
+  stack {
+    function.run "catalogue/search" {
+      input = {term: $input.q}
+    } as $items
+  }
+
+  response = $items
+}
+
+function "catalogue/search" {
+  input {
+    text term
+    int limit?=20
+  }
+
+  stack {
+    db.direct_query {
+      sql = "SELECT * FROM x1_9 WHERE title ILIKE '%" ~ $input.term ~ "%' LIMIT " ~ $input.limit
+      response_type = "list"
+    } as $items
+  }
+
+  response = $items
+}
+"#;
+    let path = "/xsguard-reuse/catalogue.xs";
+    let uri = Uri::from_str(&format!("file://{path}")).unwrap();
+    let engine = Engine::new(Arc::default());
+    // A second file makes this a workspace, where a function's inputs are what its callers
+    // pass (checked alone, a function's inputs count as the request's).
+    let table = "table item {\n  schema {\n    int id\n    text title\n  }\n}\n";
+    let mut other = Document::new(
+        Uri::from_str("file:///xsguard-reuse/item.xs").unwrap(),
+        1,
+        1,
+        table.to_string(),
+    );
+    engine.analyze(vec![other.snapshot()]);
+    let mut doc = Document::new(uri, 1, 1, text.to_string());
+    let first = engine.analyze(vec![doc.snapshot()]).analyses[0]
+        .findings
+        .clone();
+    let selection = RuleSelection::all();
+    let mut version = 1;
+    let mut changed_elsewhere = false;
+    for (find, replace) in [
+        ("{term: $input.q}", "{term: \"shoes\"}"),
+        ("{term: \"shoes\"}", "{term: $input.q}"),
+        ("verb=GET", "verb=DELETE"),
+        ("verb=DELETE", "verb=GET"),
+        ("api_group = \"Public API\"", "api_group = \"Other\""),
+        ("api_group = \"Other\"", "api_group = \"Public API\""),
+        // And an edit of the function, the endpoint's findings.
+        ("db.direct_query {", "db.query item {"),
+        ("db.query item {", "db.direct_query {"),
+    ] {
+        let current = doc.text();
+        let at = current.find(find).unwrap();
+        version += 1;
+        let event = change(
+            &doc,
+            &Edit {
+                at,
+                delete: find.len(),
+                text: replace,
+            },
+        );
+        doc.apply_changes(version, &[event], Encoding::Utf16);
+        let snapshot = doc.snapshot();
+        let analysis = engine.analyze(vec![snapshot.clone()]).analyses[0].clone();
+        let expected = engine.read(|index| {
+            let ws = &index.project_for(path).ws;
+            check_file(&snapshot.file, &snapshot.syntax, ws, &selection)
+        });
+        assert_eq!(
+            analysis.findings, expected.findings,
+            "after replacing {find:?} with {replace:?}"
+        );
+        // Some edit of the endpoint changed what is found outside it.
+        let query = snapshot.file.model.objects[1].span.clone();
+        let outside = |findings: &[xsguard::Finding]| -> Vec<String> {
+            findings
+                .iter()
+                .filter(|f| !query.contains(&f.range.start))
+                .map(|f| format!("{} {} {:?}", f.code, f.message, f.fixes))
+                .collect()
+        };
+        changed_elsewhere |= outside(&analysis.findings) != outside(&first);
+    }
+    assert!(
+        changed_elsewhere,
+        "the edits change findings of the function or the group"
+    );
+}

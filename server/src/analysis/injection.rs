@@ -2243,7 +2243,7 @@ pub struct Caller {
 }
 
 /// Object kinds whose inputs come from outside the workspace.
-const ENTRY_KINDS: &[&str] = &["query", "tool", "middleware", "realtime_trigger"];
+pub const ENTRY_KINDS: &[&str] = &["query", "tool", "middleware", "realtime_trigger"];
 
 /// The objects of the file the injection rules analyse, each with the scope to analyse
 /// it in. `has_sink` tells which objects are worth analysing (a cheap statement-name test);

@@ -48,6 +48,8 @@ pub struct Project {
     fingerprints: HashMap<String, (u64, u64)>,
     /// Bumped whenever what some file declares changes other than by moving in its file.
     declared_generation: u64,
+    /// The file whose change bumped `declared_generation` last.
+    declared_by: Option<String>,
     /// When each file in `ws` was last replaced, from one counter across projects.
     generations: HashMap<String, u64>,
     excluded: GlobSet,
@@ -110,6 +112,7 @@ impl Project {
             open: HashMap::new(),
             fingerprints: HashMap::new(),
             declared_generation: 0,
+            declared_by: None,
             generations: HashMap::new(),
             excluded: GlobSet::empty(),
             config_error: None,
@@ -261,6 +264,7 @@ impl Project {
         let (before, after) = (before.unwrap_or(EMPTY), after.unwrap_or(EMPTY));
         if before.1 != after.1 {
             self.declared_generation += 1;
+            self.declared_by = Some(path.to_string());
         }
         let changed = before != after;
         self.stale |= changed;
@@ -271,6 +275,21 @@ impl Project {
     /// moves within its file).
     pub fn declared_generation(&self) -> u64 {
         self.declared_generation
+    }
+
+    /// The newest [`Project::generation`] of the files other than `path`.
+    pub fn newest_generation_except(&self, path: &str) -> u64 {
+        self.generations
+            .iter()
+            .filter(|(p, _)| p.as_str() != path)
+            .map(|(_, g)| *g)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The file whose change last changed [`Project::declared_generation`].
+    pub fn declared_by(&self) -> Option<&str> {
+        self.declared_by.as_deref()
     }
 
     /// When the file at `path` was last replaced (0: never, or not in this project).
