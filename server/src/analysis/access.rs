@@ -262,8 +262,7 @@ fn stops(stmt: &Statement) -> bool {
 
 /// The comparisons (`==`, `!=`, `===`, `!==`, `in`) inside a condition.
 pub fn comparisons(cond: &Expr) -> Vec<(&Expr, &Expr)> {
-    cond.descendants()
-        .into_iter()
+    cond.walk()
         .filter_map(|e| match &e.kind {
             ExprKind::Binary {
                 op: BinaryOp::Compare,
@@ -328,10 +327,7 @@ pub fn where_equalities(expr: &Expr) -> Vec<(&str, &Expr)> {
 
 /// Every `$db` column equality anywhere in a `where`, also under `||`.
 pub fn where_all_equalities(expr: &Expr) -> Vec<(&str, &Expr)> {
-    expr.descendants()
-        .into_iter()
-        .filter_map(column_equality)
-        .collect()
+    expr.walk().filter_map(column_equality).collect()
 }
 
 /// `$db.t.col == value` (either way round, or `in`/`includes`/`contains`): the column and the
@@ -579,7 +575,7 @@ impl<'a> Defs<'a> {
 
 /// Whether an expression (or verbatim text in it) mentions one of `vars` or satisfies `seed`.
 pub fn expr_mentions(expr: &Expr, vars: &HashSet<String>, seed: &dyn Fn(&Expr) -> bool) -> bool {
-    expr.descendants().into_iter().any(|d| {
+    expr.walk().any(|d| {
         seed(d)
             || match &d.kind {
                 ExprKind::Var(path) => var_name(path).is_some_and(|n| vars.contains(n)),
@@ -891,7 +887,7 @@ fn field_sel(segments: &[Segment], sel: Sel) -> Sel {
 /// whole element.
 fn element_fields(arg: &Expr) -> Option<BTreeSet<String>> {
     let mut out = BTreeSet::new();
-    for d in arg.descendants() {
+    for d in arg.walk() {
         if let ExprKind::Var(v) = &d.kind
             && (v.root == "$" || v.root == "this")
         {
@@ -1165,7 +1161,7 @@ impl<'a> Scope<'a> {
 
     /// Whether the expression carries the endpoint-level request value `origin`.
     pub fn carries(&self, expr: &Expr, origin: &str) -> bool {
-        expr.descendants().into_iter().any(|d| match &d.kind {
+        expr.walk().any(|d| match &d.kind {
             ExprKind::Var(_) => self.origin(d).is_some_and(|o| o == origin),
             _ => false,
         })
@@ -1191,7 +1187,7 @@ impl<'a> Scope<'a> {
         for _ in 0..4 {
             let mut next = Vec::new();
             for c in &frontier {
-                for d in c.descendants() {
+                for d in c.walk() {
                     let ExprKind::Var(v) = &d.kind else { continue };
                     let Some(name) = var_name(v) else { continue };
                     let Some((key, defs)) = self.defs.map.get_key_value(name) else {
@@ -1872,7 +1868,7 @@ const ROLE_WORDS: &[&str] = &[
 /// Whether a condition checks a role of the caller: a role-named field of `$auth` or of a
 /// value derived from the caller's identity.
 pub fn is_role_check(scope: &Scope, cond: &Expr) -> bool {
-    cond.descendants().into_iter().any(|d| match &d.kind {
+    cond.walk().any(|d| match &d.kind {
         ExprKind::Var(v) => {
             let derived = v.root == "auth"
                 || var_name(v).is_some_and(|n| scope.auth_vars.contains(n))
@@ -1909,7 +1905,7 @@ pub fn tests_public(cond: &Expr, vars: &HashSet<String>) -> bool {
         "listed",
     ];
     const VALUES: &[&str] = &["public", "published", "visible", "shared", "listed", "live"];
-    cond.descendants().into_iter().any(|d| {
+    cond.walk().any(|d| {
         let ExprKind::Var(v) = &d.kind else {
             return false;
         };

@@ -1301,7 +1301,7 @@ impl<'a> Scope<'a> {
     }
 
     fn mentions(&self, expr: &Expr, names: &HashSet<String>) -> bool {
-        expr.descendants().into_iter().any(|e| match &e.kind {
+        expr.walk().any(|e| match &e.kind {
             ExprKind::Var(path) => {
                 names.contains(&var_key(path)) || names.contains(&full_key(path))
             }

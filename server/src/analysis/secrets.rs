@@ -4,6 +4,9 @@
 //! given to.
 
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 
 use crate::analysis::names::snake_words;
 use crate::model::{
@@ -655,6 +658,101 @@ fn run(bytes: &[u8], from: usize, pred: impl Fn(u8) -> bool) -> usize {
         .count()
 }
 
+/// The byte test of a token's body.
+type Body = fn(u8) -> bool;
+
+fn alnum(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+
+fn alnum_us(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Prefixed tokens: (prefix, minimum body length, body byte test, kind, env).
+static PREFIXED: &[(&str, usize, Body, &str, &str)] = &[
+    (
+        "sk_live_",
+        10,
+        alnum,
+        "Stripe live secret key",
+        "STRIPE_SECRET_KEY",
+    ),
+    (
+        "rk_live_",
+        10,
+        alnum,
+        "Stripe restricted key",
+        "STRIPE_RESTRICTED_KEY",
+    ),
+    (
+        "whsec_",
+        20,
+        alnum,
+        "Stripe webhook signing secret",
+        "STRIPE_WEBHOOK_SECRET",
+    ),
+    ("ghp_", 30, alnum, "GitHub token", "GITHUB_TOKEN"),
+    ("gho_", 30, alnum, "GitHub OAuth token", "GITHUB_TOKEN"),
+    ("ghu_", 30, alnum, "GitHub token", "GITHUB_TOKEN"),
+    ("ghs_", 30, alnum, "GitHub token", "GITHUB_TOKEN"),
+    ("ghr_", 30, alnum, "GitHub refresh token", "GITHUB_TOKEN"),
+    (
+        "github_pat_",
+        22,
+        alnum_us,
+        "GitHub personal access token",
+        "GITHUB_TOKEN",
+    ),
+    ("xoxb-", 10, is_token_byte, "Slack bot token", "SLACK_TOKEN"),
+    (
+        "xoxp-",
+        10,
+        is_token_byte,
+        "Slack user token",
+        "SLACK_TOKEN",
+    ),
+    ("xoxa-", 10, is_token_byte, "Slack app token", "SLACK_TOKEN"),
+    (
+        "xoxr-",
+        10,
+        is_token_byte,
+        "Slack refresh token",
+        "SLACK_TOKEN",
+    ),
+    (
+        "AIza",
+        35,
+        is_token_byte,
+        "Google API key",
+        "GOOGLE_API_KEY",
+    ),
+];
+
+/// What every other format of [`known_secrets`] starts with or contains.
+const MARKERS: &[&str] = &[
+    "AKIA",
+    "ASIA",
+    "sk-",
+    "SG.",
+    "key-",
+    "eyJ",
+    "-----BEGIN ",
+    "hooks.slack.com/services/",
+    "discord.com/api/webhooks/",
+    "discordapp.com/api/webhooks/",
+];
+
+/// Whether `text` has any prefix or marker of a vendor format: one pass over the text, where
+/// searching for each in turn took one pass per format (most strings have none).
+fn has_marker(text: &str) -> bool {
+    static ANY: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        let patterns = PREFIXED.iter().map(|p| p.0).chain(MARKERS.iter().copied());
+        AhoCorasick::new(patterns).expect("fixed patterns build")
+    });
+    ANY.is_match(text)
+}
+
 /// Every vendor-format credential in `text` (Stripe, AWS, GitHub, Slack, Google, OpenAI,
 /// Anthropic, SendGrid, Mailgun, JWTs, PEM private keys, Slack and Discord webhook URLs), with
 /// example values (`AKIAIOSFODNN7EXAMPLE`, `sk_live_xxxx`) left out.
@@ -662,7 +760,7 @@ pub fn known_secrets(text: &str) -> Vec<KnownSecret> {
     let bytes = text.as_bytes();
     let mut out: Vec<KnownSecret> = Vec::new();
     // The shortest format below (a Slack token) has 15 bytes; most strings are names.
-    if text.len() < 15 {
+    if text.len() < 15 || !has_marker(text) {
         return out;
     }
     let boundary_before = |at: usize| at == 0 || !is_token_byte(bytes[at - 1]);
@@ -678,52 +776,7 @@ pub fn known_secrets(text: &str) -> Vec<KnownSecret> {
         out.push(KnownSecret { kind, env, range });
     };
 
-    // Prefixed tokens: (prefix, minimum body length, body byte test, kind, env).
-    type Body = fn(u8) -> bool;
-    let alnum: Body = |b| b.is_ascii_alphanumeric();
-    let alnum_us: Body = |b| b.is_ascii_alphanumeric() || b == b'_';
-    let token: Body = is_token_byte;
-    let prefixed: &[(&str, usize, Body, &str, &str)] = &[
-        (
-            "sk_live_",
-            10,
-            alnum,
-            "Stripe live secret key",
-            "STRIPE_SECRET_KEY",
-        ),
-        (
-            "rk_live_",
-            10,
-            alnum,
-            "Stripe restricted key",
-            "STRIPE_RESTRICTED_KEY",
-        ),
-        (
-            "whsec_",
-            20,
-            alnum,
-            "Stripe webhook signing secret",
-            "STRIPE_WEBHOOK_SECRET",
-        ),
-        ("ghp_", 30, alnum, "GitHub token", "GITHUB_TOKEN"),
-        ("gho_", 30, alnum, "GitHub OAuth token", "GITHUB_TOKEN"),
-        ("ghu_", 30, alnum, "GitHub token", "GITHUB_TOKEN"),
-        ("ghs_", 30, alnum, "GitHub token", "GITHUB_TOKEN"),
-        ("ghr_", 30, alnum, "GitHub refresh token", "GITHUB_TOKEN"),
-        (
-            "github_pat_",
-            22,
-            alnum_us,
-            "GitHub personal access token",
-            "GITHUB_TOKEN",
-        ),
-        ("xoxb-", 10, token, "Slack bot token", "SLACK_TOKEN"),
-        ("xoxp-", 10, token, "Slack user token", "SLACK_TOKEN"),
-        ("xoxa-", 10, token, "Slack app token", "SLACK_TOKEN"),
-        ("xoxr-", 10, token, "Slack refresh token", "SLACK_TOKEN"),
-        ("AIza", 35, token, "Google API key", "GOOGLE_API_KEY"),
-    ];
-    for &(prefix, min, body, kind, env) in prefixed {
+    for &(prefix, min, body, kind, env) in PREFIXED {
         let mut from = 0;
         while let Some(i) = text[from..].find(prefix) {
             let at = from + i;
@@ -770,7 +823,7 @@ pub fn known_secrets(text: &str) -> Vec<KnownSecret> {
         if !boundary_before(at) {
             continue;
         }
-        let n = run(bytes, at + 3, token);
+        let n = run(bytes, at + 3, is_token_byte);
         let body = &text[at + 3..at + 3 + n];
         let digits = body.bytes().filter(u8::is_ascii_digit).count();
         let letters = body.bytes().filter(u8::is_ascii_alphabetic).count();
@@ -789,9 +842,9 @@ pub fn known_secrets(text: &str) -> Vec<KnownSecret> {
     while let Some(i) = text[from..].find("SG.") {
         let at = from + i;
         from = at + 3;
-        let a = run(bytes, at + 3, token);
+        let a = run(bytes, at + 3, is_token_byte);
         if boundary_before(at) && a >= 16 && bytes.get(at + 3 + a) == Some(&b'.') {
-            let b = run(bytes, at + 4 + a, token);
+            let b = run(bytes, at + 4 + a, is_token_byte);
             if b >= 30 {
                 push(
                     &mut out,
@@ -830,7 +883,7 @@ pub fn known_secrets(text: &str) -> Vec<KnownSecret> {
         if !boundary_before(at) {
             continue;
         }
-        let h = run(bytes, at, token);
+        let h = run(bytes, at, is_token_byte);
         if h < 10 || bytes.get(at + h) != Some(&b'.') {
             continue;
         }
@@ -838,13 +891,13 @@ pub fn known_secrets(text: &str) -> Vec<KnownSecret> {
         if !text[p_at..].starts_with("eyJ") {
             continue;
         }
-        let p = run(bytes, p_at, token);
+        let p = run(bytes, p_at, is_token_byte);
         if p < 10 {
             continue;
         }
         let mut end = p_at + p;
         if bytes.get(end) == Some(&b'.') {
-            end += 1 + run(bytes, end + 1, token);
+            end += 1 + run(bytes, end + 1, is_token_byte);
         }
         push(&mut out, "JSON Web Token", "API_JWT", at..end);
         from = end;

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
+use rayon::prelude::*;
 
 /// Files found under the given paths, and the paths that could not be read.
 #[derive(Debug, Default)]
@@ -30,10 +31,17 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
         }
     }
     discovery.files.sort();
+    // Resolving each path takes system calls per component: done on every core.
+    let canonical: Vec<PathBuf> = discovery
+        .files
+        .par_iter()
+        .map(|file| std::fs::canonicalize(file).unwrap_or_else(|_| file.clone()))
+        .collect();
     let mut seen = HashSet::new();
+    let mut canonical = canonical.into_iter();
     discovery
         .files
-        .retain(|file| seen.insert(std::fs::canonicalize(file).unwrap_or_else(|_| file.clone())));
+        .retain(|_| canonical.next().is_some_and(|c| seen.insert(c)));
     discovery
 }
 

@@ -18,6 +18,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use clap::error::ErrorKind;
+use rayon::prelude::*;
 
 pub use args::{
     AuditArgs, AuditFormat, CheckArgs, Cli, Command, ExplainArgs, FailOn, FixArgs, Format,
@@ -167,22 +168,33 @@ fn prepare_with(
         .as_ref()
         .and_then(|p| p.parent())
         .map(std::path::Path::to_path_buf);
-    let mut sources = Vec::with_capacity(discovery.files.len());
-    for path in &discovery.files {
-        if let Some(root) = &root {
-            let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-            let rel = absolute.strip_prefix(root).unwrap_or(path);
-            if excluded.is_match(rel) {
-                continue;
-            }
-        }
-        match std::fs::read(path) {
-            Ok(bytes) => sources.push(Source {
+    let wanted: Vec<&std::path::PathBuf> = discovery
+        .files
+        .iter()
+        .filter(|path| {
+            root.as_ref().is_none_or(|root| {
+                let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+                !excluded.is_match(absolute.strip_prefix(root).unwrap_or(path))
+            })
+        })
+        .collect();
+    // Read on every core; errors are reported in path order.
+    let read: Vec<Result<Source, String>> = wanted
+        .par_iter()
+        .map(|path| match std::fs::read(path) {
+            Ok(bytes) => Ok(Source {
                 path: path.display().to_string(),
                 bytes,
             }),
+            Err(error) => Err(files::cannot_read(path, &error)),
+        })
+        .collect();
+    let mut sources = Vec::with_capacity(read.len());
+    for result in read {
+        match result {
+            Ok(source) => sources.push(source),
             Err(error) => {
-                report_error(stderr, &files::cannot_read(path, &error));
+                report_error(stderr, &error);
                 failed = true;
             }
         }

@@ -272,7 +272,7 @@ fn visit<'a>(object: &'a Object, offset: usize, f: &mut impl FnMut(Node<'a>)) {
         }
     }
     for expr in exprs {
-        for e in expr.descendants() {
+        for e in expr.walk() {
             if contains(&e.span, offset) {
                 f(Node::Expr(e));
             }

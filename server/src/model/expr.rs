@@ -1,5 +1,7 @@
 //! Expressions as values rules can ask questions of.
 
+use smallvec::SmallVec;
+
 use super::{Span, Text};
 
 #[derive(Debug, Clone)]
@@ -148,57 +150,73 @@ impl Expr {
 
     /// This expression and every expression inside it, depth first, without recursion.
     pub fn descendants(&self) -> Vec<&Expr> {
-        let mut out = Vec::new();
-        let mut stack = vec![self];
-        while let Some(e) = stack.pop() {
-            out.push(e);
-            let before = stack.len();
-            match &e.kind {
-                ExprKind::Var(v) => push_segments(&mut stack, &v.segments),
-                ExprKind::Object(pairs) => {
-                    for p in pairs {
-                        if let PairKey::Expr(k) = &p.key {
-                            stack.push(k);
-                        }
-                        stack.push(&p.value);
-                    }
-                }
-                ExprKind::Array(items) => stack.extend(items.iter()),
-                ExprKind::Spread(inner) => stack.push(inner),
-                ExprKind::Unary { operand, .. } => stack.push(operand),
-                ExprKind::Binary { left, right, .. } => {
-                    stack.push(left);
-                    stack.push(right);
-                }
-                ExprKind::Ternary {
-                    condition,
-                    then,
-                    otherwise,
-                } => {
-                    stack.push(condition);
-                    stack.extend(then.as_deref());
-                    stack.push(otherwise);
-                }
-                ExprKind::Filtered { value, filters } => {
-                    stack.push(value);
-                    for f in filters {
-                        stack.extend(f.arguments.iter());
-                    }
-                }
-                ExprKind::Access { object, segments } => {
-                    stack.push(object);
-                    push_segments(&mut stack, segments);
-                }
-                _ => {}
-            }
-            // Visit children in source order.
-            stack[before..].reverse();
-        }
-        out
+        self.walk().collect()
+    }
+
+    /// [`Expr::descendants`] one at a time, so that a search can stop at the first match.
+    pub fn walk(&self) -> Walk<'_> {
+        let mut stack = SmallVec::new();
+        stack.push(self);
+        Walk { stack }
     }
 }
 
-fn push_segments<'a>(stack: &mut Vec<&'a Expr>, segments: &'a [Segment]) {
+/// The iterator of [`Expr::walk`].
+pub struct Walk<'a> {
+    stack: SmallVec<[&'a Expr; 16]>,
+}
+
+impl<'a> Iterator for Walk<'a> {
+    type Item = &'a Expr;
+
+    fn next(&mut self) -> Option<&'a Expr> {
+        let e = self.stack.pop()?;
+        let before = self.stack.len();
+        match &e.kind {
+            ExprKind::Var(v) => push_segments(&mut self.stack, &v.segments),
+            ExprKind::Object(pairs) => {
+                for p in pairs {
+                    if let PairKey::Expr(k) = &p.key {
+                        self.stack.push(k);
+                    }
+                    self.stack.push(&p.value);
+                }
+            }
+            ExprKind::Array(items) => self.stack.extend(items.iter()),
+            ExprKind::Spread(inner) => self.stack.push(inner),
+            ExprKind::Unary { operand, .. } => self.stack.push(operand),
+            ExprKind::Binary { left, right, .. } => {
+                self.stack.push(left);
+                self.stack.push(right);
+            }
+            ExprKind::Ternary {
+                condition,
+                then,
+                otherwise,
+            } => {
+                self.stack.push(condition);
+                self.stack.extend(then.as_deref());
+                self.stack.push(otherwise);
+            }
+            ExprKind::Filtered { value, filters } => {
+                self.stack.push(value);
+                for f in filters {
+                    self.stack.extend(f.arguments.iter());
+                }
+            }
+            ExprKind::Access { object, segments } => {
+                self.stack.push(object);
+                push_segments(&mut self.stack, segments);
+            }
+            _ => {}
+        }
+        // Visit children in source order.
+        self.stack[before..].reverse();
+        Some(e)
+    }
+}
+
+fn push_segments<'a>(stack: &mut SmallVec<[&'a Expr; 16]>, segments: &'a [Segment]) {
     for s in segments {
         if let Segment::Index(i) = s {
             stack.push(i);

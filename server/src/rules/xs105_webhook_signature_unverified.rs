@@ -452,7 +452,7 @@ fn signature_headers(ep: &Endpoint) -> Vec<String> {
         let mut literals: Vec<&str> = Vec::new();
         for p in &scope.statements {
             for e in statement_exprs(p.stmt) {
-                for d in e.descendants() {
+                for d in e.walk() {
                     match &d.kind {
                         ExprKind::Var(v) => {
                             let key_at = if is_headers_root(v) {
@@ -601,7 +601,7 @@ fn is_hmac_expr(e: &Expr) -> bool {
                     || (matches!(
                         f.name.value.as_str(),
                         "md5" | "sha1" | "sha256" | "sha384" | "sha512"
-                    ) && e.descendants().iter().any(|d| is_env_secret(d))))
+                    ) && e.walk().any(is_env_secret)))
         }),
         ExprKind::ExpressionLiteral(t) => t.contains("|hmac_"),
         _ => false,
@@ -705,7 +705,7 @@ fn is_vouched(f: &Facts, v: &crate::model::VarPath) -> bool {
 
 /// The payload expression an expression mentions, if any (the first, in source order).
 fn payload_in<'e>(scope: &Scope, f: &Facts, e: &'e Expr) -> Option<&'e Expr> {
-    e.descendants().into_iter().find(|d| match &d.kind {
+    e.walk().find(|d| match &d.kind {
         ExprKind::Var(v) => {
             if is_vouched(f, v) {
                 return false;
@@ -799,7 +799,7 @@ fn refetch(
     let url = &s.attribute("url")?.value;
     let authenticated = statement_exprs(s).iter().any(|e| {
         expr_mentions(e, secret, &is_env_secret)
-            || e.descendants().iter().any(|d| {
+            || e.walk().any(|d| {
                 d.string_value().is_some_and(|t| {
                     let l = t.to_ascii_lowercase();
                     l.contains("authorization") || l.contains("bearer ")
@@ -817,7 +817,7 @@ fn refetch(
     let mut parts = vec![url];
     parts.extend(s.attribute("params").map(|a| &a.value));
     for part in parts {
-        for d in part.descendants() {
+        for d in part.walk() {
             let ExprKind::Var(v) = &d.kind else { continue };
             if payload_in(scope, &facts, d).is_none_or(|p| !std::ptr::eq(p, d)) {
                 continue;
@@ -895,7 +895,7 @@ fn equalities(cond: &Expr) -> Vec<(Cow<'_, Expr>, Cow<'_, Expr>)> {
         .into_iter()
         .map(|(left, right)| (Cow::Borrowed(left), Cow::Borrowed(right)))
         .collect();
-    for d in cond.descendants() {
+    for d in cond.walk() {
         let ExprKind::Filtered { value, filters } = &d.kind else {
             continue;
         };
@@ -941,7 +941,7 @@ fn is_request(scope: &Scope, f: &Facts, e: &Expr) -> bool {
     scope.flow.taint(e).is_some()
         || payload_in(scope, f, e).is_some()
         || (scope.parent.is_some()
-            && e.descendants().iter().any(|d| match &d.kind {
+            && e.walk().any(|d| match &d.kind {
                 ExprKind::Var(v) => v.root == "input",
                 ExprKind::ExpressionLiteral(t) => t.contains("$input"),
                 _ => false,
@@ -957,7 +957,7 @@ fn is_secret(scope: &Scope, f: &Facts, e: &Expr) -> bool {
     if scope.flow.taint(e).is_some() {
         return false;
     }
-    e.descendants().iter().any(|d| match &d.kind {
+    e.walk().any(|d| match &d.kind {
         ExprKind::Var(v) => {
             var_name(v).is_some()
                 && v.field_names()
@@ -1061,7 +1061,7 @@ fn checks(ep: &Endpoint, facts: &[Facts]) -> Vec<Check> {
                 continue;
             }
             if statement_exprs(s).iter().any(|e| {
-                e.descendants().iter().any(|d| match &d.kind {
+                e.walk().any(|d| match &d.kind {
                     ExprKind::Filtered { filters, .. } => filters.iter().any(|f| {
                         !f.disabled && matches!(f.name.value.as_str(), "jws_decode" | "jwe_decode")
                     }),
@@ -1118,7 +1118,7 @@ fn looks_like_verifier(scope: &Scope, call: &Statement) -> bool {
     });
     named
         || call.attribute("input").is_some_and(|a| {
-            a.value.descendants().iter().any(|d| match &d.kind {
+            a.value.walk().any(|d| match &d.kind {
                 ExprKind::Var(v) => is_headers_root(v),
                 _ => scope
                     .flow
@@ -1178,7 +1178,7 @@ fn targets_webhook(s: &Statement) -> bool {
     let Some(url) = s.attribute("url") else {
         return false;
     };
-    url.value.descendants().iter().any(|d| match &d.kind {
+    url.value.walk().any(|d| match &d.kind {
         ExprKind::Var(v) if v.root == "env" => v.first_field().is_some_and(|f| {
             snake_words(f)
                 .iter()
@@ -1263,7 +1263,7 @@ fn disabled_check(endpoint: &Object) -> Option<String> {
         .filter(|s| s.disabled)
         .find(|s| {
             statement_exprs(s).iter().any(|e| {
-                e.descendants().iter().any(|d| {
+                e.walk().any(|d| {
                     is_hmac_expr(d)
                         || d.string_value().is_some_and(is_signature_header)
                         || matches!(&d.kind, ExprKind::Var(v) if is_headers_root(v))

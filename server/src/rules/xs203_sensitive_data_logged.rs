@@ -605,7 +605,7 @@ fn logged_inputs(ctx: &Context, function: &str) -> Option<(Logged, Option<String
             None
         };
         let Some(value) = value else { continue };
-        for e in value.value.descendants() {
+        for e in value.value.walk() {
             if let ExprKind::Var(path) = &e.kind
                 && path.root == "input"
                 && path.segments.len() == 1
@@ -659,7 +659,7 @@ fn check_log_call(ctx: &Context, s: &Statement, secrets: &Secrets) -> Option<Dia
 /// sends `grant_type` / `client_secret`.
 fn is_token_request(s: &Statement) -> bool {
     let url_says_token = s.attribute("url").is_some_and(|a| {
-        a.value.descendants().iter().any(|e| {
+        a.value.walk().any(|e| {
             e.string_value().is_some_and(|u| {
                 let path = u.split(['?', '#']).next().unwrap_or(u).to_ascii_lowercase();
                 path.rsplit('/')
@@ -668,7 +668,7 @@ fn is_token_request(s: &Statement) -> bool {
         })
     });
     let params_say_token = s.attribute("params").is_some_and(|a| {
-        a.value.descendants().iter().any(|e| match &e.kind {
+        a.value.walk().any(|e| match &e.kind {
             ExprKind::String(v) => matches!(v.as_str(), "grant_type" | "client_secret"),
             ExprKind::Object(pairs) => pairs.iter().any(|p| {
                 matches!(&p.key, crate::model::PairKey::Name(k)

@@ -84,7 +84,7 @@ fn lambda_filters(s: &Statement) -> Vec<&Filter> {
     }));
     let mut out = Vec::new();
     for e in exprs {
-        for d in e.descendants() {
+        for d in e.walk() {
             if let ExprKind::Filtered { filters, .. } = &d.kind {
                 out.extend(
                     filters

@@ -413,7 +413,7 @@ fn service_hint(stmt: Option<&Statement>) -> Option<String> {
 
 /// The first string literal of an expression (`"https://x/" ~ $id` → `https://x/`).
 fn first_string(e: &Expr) -> Option<&str> {
-    e.descendants().into_iter().find_map(Expr::string_value)
+    e.walk().find_map(Expr::string_value)
 }
 
 struct Ctx<'c, 'a> {

@@ -173,7 +173,7 @@ impl<'a> Passwords<'a> {
 
     /// The first password value inside `expr`.
     fn password_in(&self, expr: &Expr) -> Option<Span> {
-        expr.descendants().into_iter().find_map(|e| match &e.kind {
+        expr.walk().find_map(|e| match &e.kind {
             ExprKind::Var(path) if self.is_password_path(path) => Some(e.span.clone()),
             ExprKind::ExpressionLiteral(text) => self
                 .vars
