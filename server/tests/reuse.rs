@@ -135,45 +135,18 @@ fn edits_all_through_a_document_keep_its_findings_exact() {
     let mut version = 1;
     let mut reused_somewhere = false;
     for &at in starts.iter().step_by(step) {
-        // Type a letter and take it back, break the file with a brace and mend it, add a line.
-        for (edit, undo) in [
-            (
-                Edit {
-                    at,
-                    delete: 0,
-                    text: "x",
-                },
-                Edit {
-                    at,
-                    delete: 1,
-                    text: "",
-                },
-            ),
-            (
-                Edit {
-                    at,
-                    delete: 0,
-                    text: "}",
-                },
-                Edit {
-                    at,
-                    delete: 1,
-                    text: "",
-                },
-            ),
-            (
-                Edit {
-                    at,
-                    delete: 0,
-                    text: "\n",
-                },
-                Edit {
-                    at,
-                    delete: 1,
-                    text: "",
-                },
-            ),
-        ] {
+        // Type a letter, break the file with a brace, add a line; each time take it back.
+        for inserted in ["x", "}", "\n"] {
+            let edit = Edit {
+                at,
+                delete: 0,
+                text: inserted,
+            };
+            let undo = Edit {
+                at,
+                delete: 1,
+                text: "",
+            };
             for e in [edit, undo] {
                 version += 1;
                 let event = change(&doc, &e);

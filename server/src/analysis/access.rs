@@ -574,6 +574,21 @@ impl<'a> Defs<'a> {
 }
 
 /// Whether an expression (or verbatim text in it) mentions one of `vars` or satisfies `seed`.
+/// The variables an expression mentions, as [`expr_mentions`] finds them.
+fn mentioned_vars(expr: &Expr) -> Vec<String> {
+    let mut out = Vec::new();
+    for d in expr.walk() {
+        match &d.kind {
+            ExprKind::Var(path) => out.extend(var_name(path).map(str::to_string)),
+            ExprKind::ExpressionLiteral(text) => {
+                out.extend(text_mentions(text).into_iter().map(|(n, _)| n));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 pub fn expr_mentions(expr: &Expr, vars: &HashSet<String>, seed: &dyn Fn(&Expr) -> bool) -> bool {
     expr.walk().any(|d| {
         seed(d)
@@ -942,6 +957,8 @@ pub struct Scope<'a> {
     pub auth_vars: HashSet<String>,
     auth_inputs: HashSet<String>,
     reaching: std::cell::OnceCell<HashMap<String, Sel>>,
+    /// See [`Scope::dependents`].
+    dependents: std::cell::OnceCell<HashMap<String, Vec<String>>>,
 }
 
 impl<'a> Scope<'a> {
@@ -968,6 +985,7 @@ impl<'a> Scope<'a> {
             auth_vars: HashSet::new(),
             auth_inputs,
             reaching: std::cell::OnceCell::new(),
+            dependents: std::cell::OnceCell::new(),
         };
         // A request id that selects a record verified as the caller's is as good as the
         // caller's identity (`precondition ($arch.owner == $auth.id)` vouches for
@@ -1130,33 +1148,49 @@ impl<'a> Scope<'a> {
     /// records read with those values (its parents, grand-parents...).
     pub fn family(&self, seeds: &[&str]) -> HashSet<String> {
         let mut set: HashSet<String> = seeds.iter().map(|s| s.to_string()).collect();
-        for _ in 0..16 {
-            let before = set.len();
-            for (name, list) in &self.defs.map {
-                if set.contains(name) {
-                    continue;
+        let mut queue: Vec<String> = set.iter().cloned().collect();
+        let dependents = self.dependents();
+        while let Some(name) = queue.pop() {
+            for dependent in dependents.get(&name).into_iter().flatten() {
+                if set.insert(dependent.clone()) {
+                    queue.push(dependent.clone());
                 }
-                if list.iter().any(|d| match &d.source {
-                    DefSource::Expr(e) => expr_mentions(e, &set, &|_| false),
-                    DefSource::Text(t) => text_mentions(t).iter().any(|(n, _)| set.contains(n)),
-                }) {
-                    set.insert(name.clone());
-                }
-            }
-            for (name, read) in &self.defs.reads {
-                if !set.contains(name)
-                    && selectors(read)
-                        .iter()
-                        .any(|(_, v)| expr_mentions(v, &set, &|_| false))
-                {
-                    set.insert(name.clone());
-                }
-            }
-            if set.len() == before {
-                break;
             }
         }
         set
+    }
+
+    /// For each variable, the variables whose definition or read selectors mention it. Built
+    /// once per scope: [`Scope::family`] is asked for every record read, and scanning every
+    /// definition each time made long stacks quadratic.
+    fn dependents(&self) -> &HashMap<String, Vec<String>> {
+        self.dependents.get_or_init(|| {
+            let mut out: HashMap<String, Vec<String>> = HashMap::new();
+            let mut add = |mentioned: Vec<String>, by: &String| {
+                for m in mentioned {
+                    let list = out.entry(m).or_default();
+                    if !list.contains(by) {
+                        list.push(by.clone());
+                    }
+                }
+            };
+            for (name, list) in &self.defs.map {
+                for d in list {
+                    match &d.source {
+                        DefSource::Expr(e) => add(mentioned_vars(e), name),
+                        DefSource::Text(t) => {
+                            add(text_mentions(t).into_iter().map(|(n, _)| n).collect(), name)
+                        }
+                    }
+                }
+            }
+            for (name, read) in &self.defs.reads {
+                for (_, value) in selectors(read) {
+                    add(mentioned_vars(value), name);
+                }
+            }
+            out
+        })
     }
 
     /// Whether the expression carries the endpoint-level request value `origin`.
