@@ -169,10 +169,10 @@ pub fn check_reusing(
     let objects = objects
         .into_iter()
         .filter(|o| {
-            file.model
-                .objects
-                .iter()
-                .any(|object| object.span == o.span && is_kept_kind(object))
+            let objects = &file.model.objects;
+            objects
+                .binary_search_by_key(&o.span.start, |object| object.span.start)
+                .is_ok_and(|i| objects[i].span == o.span && is_kept_kind(&objects[i]))
         })
         .map(|findings| Kept {
             foreign: foreign(&findings, &file.path, project),
