@@ -11,6 +11,7 @@ use smallvec::SmallVec;
 use tree_sitter::{Node, TreeCursor};
 
 use super::expr::{BinaryOp, Expr, ExprKind, Filter, Pair, PairKey, Segment, VarPath};
+use super::reuse::{Shift, TextChange};
 use super::{
     Argument, Attribute, Block, Field, FieldList, Item, Object, SourceFile, Statement, Text,
 };
@@ -23,12 +24,12 @@ pub fn lower(root: Node, src: &str) -> SourceFile {
     let l = Lower::new(root, src);
     for child in l.children(root) {
         match child.kind() {
-            "object" => file.objects.extend(l.object(child)),
+            "object" => file.objects.extend(l.object(child, None)),
             // Objects that error recovery wrapped: keep the ones that are still whole.
             "ERROR" => {
                 for c in l.children(child) {
                     if c.kind() == "object" {
-                        file.objects.extend(l.object(c));
+                        file.objects.extend(l.object(c, None));
                     }
                 }
             }
@@ -161,6 +162,8 @@ pub(super) struct Lower<'s, 't> {
     /// One cursor for the whole tree: making one allocates. Each use reads a node's children
     /// and lets go before anything recurses.
     cursor: RefCell<TreeCursor<'t>>,
+    /// How `src` differs from the text of the previous model, when lowering reuses its parts.
+    change: Option<TextChange>,
 }
 
 impl<'s, 't> Lower<'s, 't> {
@@ -168,7 +171,35 @@ impl<'s, 't> Lower<'s, 't> {
         Self {
             src,
             cursor: RefCell::new(root.walk()),
+            change: None,
         }
+    }
+
+    /// Lowering that copies, from the blocks of previous objects it is given, the items whose
+    /// text `change` left as it was.
+    pub(super) fn reusing(mut self, change: TextChange) -> Self {
+        self.change = Some(change);
+        self
+    }
+
+    /// The item of `old` that `node` is, unchanged: copied and moved to where `node` is.
+    fn kept_item(&self, node: Node<'t>, old: Option<&Block>) -> Option<Item> {
+        let old = old?;
+        let range = node.byte_range();
+        let span = self.change?.map_new(&range)?;
+        let item = old.item_at(span.start)?;
+        let same_kind = matches!(
+            (item, node.kind()),
+            (Item::Attribute(_), "attribute")
+                | (Item::Statement(_), "statement")
+                | (Item::Fields(_), "field_list")
+        );
+        if !same_kind || item.span() != &span {
+            return None;
+        }
+        let mut item = item.clone();
+        item.shift(range.start as isize - span.start as isize);
+        Some(item)
     }
 
     /// A node's children with their field ids.
@@ -236,11 +267,13 @@ impl<'s, 't> Lower<'s, 't> {
         unescape(inner, quote)
     }
 
-    pub(super) fn object(&self, node: Node<'t>) -> Option<Object> {
+    /// The object at `node`; `old`, the previous version of an edited object, lends it the
+    /// items the edit did not touch (see [`Lower::reusing`]).
+    pub(super) fn object(&self, node: Node<'t>, old: Option<&Object>) -> Option<Object> {
         let f = fields();
         let parts = self.parts(node);
         let kind = self.text(parts.get(f.kind)?);
-        let body = self.block(parts.get(f.body)?, 0);
+        let body = self.block(parts.get(f.body)?, 0, old.map(|o| &o.body));
         let header = parts
             .all(f.attribute)
             .filter_map(|a| self.inline_attribute(a))
@@ -274,13 +307,26 @@ impl<'s, 't> Lower<'s, 't> {
         })
     }
 
-    fn block(&self, node: Node<'t>, depth: usize) -> Block {
+    fn block(&self, node: Node<'t>, depth: usize, old: Option<&Block>) -> Block {
         let mut items = Vec::new();
         if depth < MAX_DEPTH {
             for child in self.named_children(node) {
+                if let Some(kept) = self.kept_item(child, old) {
+                    items.push(kept);
+                    continue;
+                }
                 let item = match child.kind() {
                     "attribute" => self.attribute(child, depth).map(Item::Attribute),
-                    "statement" => self.statement(child, depth).map(Item::Statement),
+                    "statement" => {
+                        // The edited statement: its own items may still be kept.
+                        let before =
+                            old.and_then(|b| b.item_at(child.start_byte()))
+                                .and_then(|item| match item {
+                                    Item::Statement(s) => Some(s),
+                                    _ => None,
+                                });
+                        self.statement(child, depth, before).map(Item::Statement)
+                    }
                     "field_list" => Some(Item::Fields(self.field_list(child, depth))),
                     _ => None,
                 };
@@ -306,7 +352,12 @@ impl<'s, 't> Lower<'s, 't> {
         })
     }
 
-    fn statement(&self, node: Node<'t>, depth: usize) -> Option<Statement> {
+    fn statement(
+        &self,
+        node: Node<'t>,
+        depth: usize,
+        old: Option<&Statement>,
+    ) -> Option<Statement> {
         let f = fields();
         let parts = self.parts(node);
         let name = self.text(parts.get(f.name)?);
@@ -331,7 +382,9 @@ impl<'s, 't> Lower<'s, 't> {
             name,
             disabled: parts.has(f.disabled),
             arguments,
-            body: parts.get(f.body).map(|b| self.block(b, depth + 1)),
+            body: parts
+                .get(f.body)
+                .map(|b| self.block(b, depth + 1, old.and_then(|s| s.body.as_ref()))),
             alias: parts.get(f.alias).map(|a| self.expr(a, depth + 1)),
             alias_filters,
             span: node.byte_range(),
@@ -374,7 +427,7 @@ impl<'s, 't> Lower<'s, 't> {
             optional: parts.has(f.optional),
             default: parts.get(f.default).map(|d| self.expr(d, depth + 1)),
             filters,
-            body: parts.get(f.body).map(|b| self.block(b, depth + 1)),
+            body: parts.get(f.body).map(|b| self.block(b, depth + 1, None)),
             span: node.byte_range(),
         })
     }

@@ -146,7 +146,26 @@ impl Object {
     }
 }
 
+impl Item {
+    pub fn span(&self) -> &Span {
+        match self {
+            Item::Attribute(a) => &a.span,
+            Item::Statement(s) => &s.span,
+            Item::Fields(f) => &f.span,
+        }
+    }
+}
+
 impl Block {
+    /// The item that starts at byte `start`.
+    pub fn item_at(&self, start: usize) -> Option<&Item> {
+        let i = self
+            .items
+            .binary_search_by_key(&start, |item| item.span().start)
+            .ok()?;
+        Some(&self.items[i])
+    }
+
     pub fn attributes(&self) -> impl Iterator<Item = &Attribute> {
         self.items.iter().filter_map(|i| match i {
             Item::Attribute(a) => Some(a),

@@ -3,7 +3,9 @@
 //! After a keystroke only one object of a file has changed; the others have the same text,
 //! perhaps further along. An object whose text did not change lowers to the same model, moved
 //! by as many bytes as its text moved, so [`lower_reusing`] copies it from the previous model
-//! and moves its spans instead of walking its syntax tree again.
+//! and moves its spans instead of walking its syntax tree again. Within the edited object, the
+//! same holds for the items of its blocks (statements, attributes, field lists) the edit did
+//! not touch.
 //!
 //! Every struct is taken apart field by field below, so that a span added to the model fails
 //! to compile here until it is moved too.
@@ -88,7 +90,7 @@ pub fn lower_reusing(root: Node, src: &str, old_src: &str, previous: &SourceFile
         return super::lower(root, src);
     }
     let change = TextChange::between(old_src, src);
-    let l = Lower::new(root, src);
+    let l = Lower::new(root, src).reusing(change);
     let mut file = SourceFile::default();
     for node in l.children(root) {
         if node.kind() != "object" {
@@ -108,7 +110,15 @@ pub fn lower_reusing(root: Node, src: &str, old_src: &str, previous: &SourceFile
                 object.shift(range.start as isize - object.span.start as isize);
                 file.objects.push(object);
             }
-            None => file.objects.extend(l.object(node)),
+            None => {
+                // The edited object: its previous version starts where it does.
+                let before = previous
+                    .objects
+                    .binary_search_by_key(&range.start, |o| o.span.start)
+                    .ok()
+                    .map(|i| &previous.objects[i]);
+                file.objects.extend(l.object(node, before));
+            }
         }
     }
     super::lower::collect_comments(root, src, &mut file.comments);

@@ -154,6 +154,12 @@ fn reusing_objects_gives_the_model_of_a_fresh_lowering() {
         ("}\n\ntable", "}\n// between\ntable"),
         ("response = $x", "response = $x ?? {"),
         ("table user", "table people"),
+        // Inside the blocks of an object: nested statements, a new one, one taken away.
+        ("field_value = $input.order_id", "field_value = $input.id"),
+        ("name = \"x\"", "name = \"xy\""),
+        ("    !debug.log", "    var $y { value = 1 }\n    !debug.log"),
+        ("    !debug.log { value = $input }\n", ""),
+        ("text? note? {", "text? note? filters=trim {"),
     ]
     .iter()
     .map(|(find, with)| {
