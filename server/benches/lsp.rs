@@ -15,6 +15,8 @@
 
 #[path = "../tests/lsp/client.rs"]
 mod client;
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -41,38 +43,14 @@ fn examples() -> PathBuf {
     std::fs::canonicalize(&dir).unwrap_or(dir)
 }
 
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("XSGUARD_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
-    dir.is_dir().then_some(dir)
-}
-
-/// Every `.xs` file under `dir`, sorted.
-fn xs_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "xs") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// A 2,000-line file of endpoints and functions from the example app (those that parse: one
 /// unclosed brace would make the rest of the file a different one).
 fn big_file() -> String {
-    let parts: Vec<String> = xs_files(&examples())
+    let dir = examples();
+    let parts: Vec<String> = common::xs_sources(&dir, &dir)
         .into_iter()
-        .filter(|p| !p.to_string_lossy().contains("/tables/"))
-        .map(|p| std::fs::read_to_string(p).unwrap())
+        .filter(|s| !s.path.starts_with("tables/"))
+        .map(|s| String::from_utf8(s.bytes).unwrap())
         .filter(|text| {
             !xsguard::syntax::parse(text.as_str())
                 .tree()
@@ -279,23 +257,18 @@ impl Editor {
 fn workspace_of_1000() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("xsguard-bench-lsp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let (source, files) = match corpus() {
-        Some(corpus) => {
-            let files = xs_files(&corpus);
-            (corpus, files)
-        }
-        None => (examples(), xs_files(&examples())),
-    };
+    let source = common::corpus_dir().unwrap_or_else(examples);
+    let files = common::xs_sources(&source, &source);
     for i in 0..WORKSPACE_FILES {
-        let from = &files[i % files.len()];
-        let relative = from.strip_prefix(&source).unwrap();
+        let file = &files[i % files.len()];
         let to = if i < files.len() {
-            dir.join(relative)
+            dir.join(&file.path)
         } else {
-            dir.join(format!("copy{}", i / files.len())).join(relative)
+            dir.join(format!("copy{}", i / files.len()))
+                .join(&file.path)
         };
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(from, to).unwrap();
+        std::fs::write(to, &file.bytes).unwrap();
     }
     dir
 }

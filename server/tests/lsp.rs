@@ -6,7 +6,7 @@ mod client;
 use std::path::Path;
 use std::time::Duration;
 
-use client::{Client, Doc, Units, file_uri, offset_of, position_of, temp_dir};
+use client::{Client, Doc, Lcg, Units, file_uri, offset_of, position_of, temp_dir};
 use serde_json::{Value, json};
 
 /// An api group without a `swagger` setting: XS301 reports it, with one safe fix.
@@ -867,19 +867,6 @@ fn rapid_changes_are_coalesced_and_stale_versions_dropped() {
         .collect();
     assert!(more.is_empty(), "{more:#?}");
     assert_eq!(client.shutdown_and_exit(), 0);
-}
-
-/// A deterministic pseudo-random sequence.
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, bound: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) % bound.max(1) as u64) as usize
-    }
 }
 
 #[test]

@@ -13,7 +13,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use client::{Client, Doc, Units, position_of};
+use client::{Client, Doc, Lcg, Units, position_of};
 use serde_json::{Value, json};
 
 const GROUP: &str = "api_group shop {\n  canonical = \"shop-v1\"\n}\n";
@@ -310,17 +310,10 @@ fn positions_past_the_end_and_documents_never_opened() {
     Doc::open(&mut client, &fresh_uri, expected);
     let fresh = client.diagnostics_at(&fresh_uri, 1);
     assert_eq!(edited["diagnostics"], fresh["diagnostics"]);
-    let symbols = |client: &mut Client, uri: &str| {
-        let mut answer = client
-            .request(
-                "textDocument/documentSymbol",
-                json!({"textDocument": {"uri": uri}}),
-            )
-            .unwrap();
-        strip_uris(&mut answer);
-        answer
-    };
-    assert_eq!(symbols(&mut client, &uri), symbols(&mut client, &fresh_uri));
+    assert_eq!(
+        document_symbols(&mut client, &uri),
+        document_symbols(&mut client, &fresh_uri)
+    );
     for position in [
         json!({"line": far, "character": far}),
         json!({"line": 0, "character": 11}),
@@ -341,21 +334,20 @@ fn positions_past_the_end_and_documents_never_opened() {
     finish(client);
 }
 
+/// The document symbols of `uri`, with the uris left out (to compare two documents).
+fn document_symbols(client: &mut Client, uri: &str) -> Value {
+    let mut answer = client
+        .request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .unwrap();
+    strip_uris(&mut answer);
+    answer
+}
+
 /// An endpoint with CRLF line endings and multi-byte text.
 const ENDPOINT: &str = "// Ein Endpunkt für 注文 😀\r\nquery \"orders/{order_id}\" verb=GET {\r\n  api_group = \"shop\"\r\n  auth = \"user\"\r\n\r\n  input {\r\n    int order_id\r\n    text note? filters=trim\r\n  }\r\n\r\n  stack {\r\n    db.get order {\r\n      field_name = \"id\"\r\n      field_value = $input.order_id\r\n    } as $order\r\n\r\n    precondition ($order.user_id == $auth.id) {\r\n      error_type = \"accessdenied\"\r\n    }\r\n  }\r\n\r\n  response = $order\r\n}\r\n";
-
-/// A deterministic pseudo-random sequence.
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, bound: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) % bound.max(1) as u64) as usize
-    }
-}
 
 #[test]
 fn ten_thousand_changes_in_a_burst() {
@@ -444,17 +436,10 @@ fn ten_thousand_changes_in_a_burst() {
     Doc::open(&mut client, &fresh_uri, &doc.text);
     let fresh = client.diagnostics_at(&fresh_uri, 1);
     assert_eq!(edited["diagnostics"], fresh["diagnostics"]);
-    let symbols = |client: &mut Client, uri: &str| {
-        let mut answer = client
-            .request(
-                "textDocument/documentSymbol",
-                json!({"textDocument": {"uri": uri}}),
-            )
-            .unwrap();
-        strip_uris(&mut answer);
-        answer
-    };
-    assert_eq!(symbols(&mut client, &uri), symbols(&mut client, &fresh_uri));
+    assert_eq!(
+        document_symbols(&mut client, &uri),
+        document_symbols(&mut client, &fresh_uri)
+    );
     // The last version is published once.
     let again: Vec<Value> = client
         .collect(Duration::from_millis(300))

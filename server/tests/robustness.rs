@@ -5,6 +5,8 @@
 //! `XSGUARD_LONG=1` raises it and the sizes of the pathological inputs). Failures found are kept
 //! as regression cases in `tests/robustness.proptest-regressions`.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
@@ -14,17 +16,6 @@ use xsguard::fix::apply_fix;
 use xsguard::rules::RuleSelection;
 use xsguard::syntax::{ColumnUnit, LineCol, LineIndex, parse, syntax_errors};
 use xsguard::workspace::Config;
-
-fn long() -> bool {
-    std::env::var_os("XSGUARD_LONG").is_some()
-}
-
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(if long() { 2000 } else { 96 })
-}
 
 const ENDPOINT: &str = r#"// Edit one of the caller's orders.
 query "orders/{order_id}" verb=PATCH {
@@ -176,7 +167,7 @@ fn xanoscript_like() -> impl Strategy<Value = String> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: cases(),
+        cases: common::cases(96, 2000),
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct("tests/robustness.proptest-regressions"))),
         ..ProptestConfig::default()
     })]
@@ -234,7 +225,7 @@ fn timed(what: &str, limit: Duration, f: impl FnOnce()) {
 
 #[test]
 fn deep_nesting_does_not_overflow_the_stack() {
-    let depth = if long() { 100_000 } else { 20_000 };
+    let depth = if common::long() { 100_000 } else { 20_000 };
     let cases = [
         (
             "braces",
@@ -301,7 +292,7 @@ fn deep_nesting_does_not_overflow_the_stack() {
 
 #[test]
 fn huge_files_and_lines_take_bounded_time() {
-    let megabytes = if long() { 20 } else { 2 };
+    let megabytes = if common::long() { 20 } else { 2 };
     let mut big = String::from("function big {\n  stack {\n");
     while big.len() < megabytes * 1024 * 1024 {
         big.push_str("    var $x {\n      value = $input.a|trim\n    }\n");

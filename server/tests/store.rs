@@ -24,7 +24,9 @@
 //! `PROPTEST_CASES` sets the number of cases; `XSGUARD_LONG=1` runs 1,000 instead of 48.
 //! Failures are kept in `tests/store.proptest-regressions`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::sync::{Arc, LazyLock, OnceLock};
 
 use proptest::prelude::*;
@@ -34,17 +36,6 @@ use xsguard::lsp::convert::Encoding;
 use xsguard::lsp::documents::{Document, DocumentStore, Snapshot};
 use xsguard::lsp::engine::Engine;
 use xsguard::syntax::{SyntaxTree, parse};
-
-fn long() -> bool {
-    std::env::var_os("XSGUARD_LONG").is_some()
-}
-
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(if long() { 1000 } else { 48 })
-}
 
 /// The files edits start from: every `.xs` file the repository carries, then the shared corpus
 /// when present.
@@ -60,11 +51,7 @@ static FILES: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
     }
     let carried = files.len();
     assert!(carried > 100, "the repository's fixtures are found");
-    let corpus = match std::env::var_os("XSGUARD_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => root.join("../shared/corpus"),
-    };
-    if corpus.is_dir() {
+    if let Some(corpus) = common::corpus_dir() {
         collect(&corpus, &corpus, &mut files);
     }
     eprintln!(
@@ -74,27 +61,13 @@ static FILES: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
     files
 });
 
+/// The `.xs` files under `dir` that are UTF-8, named relative to `root`.
 fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "xs")
-                && let Ok(text) = std::fs::read_to_string(&path)
-            {
-                let name = path.strip_prefix(root).unwrap().to_string_lossy();
-                found.push((name.replace('\\', "/"), text));
-            }
-        }
-    }
-    found.sort();
-    out.extend(found);
+    out.extend(
+        common::xs_sources(dir, root)
+            .into_iter()
+            .filter_map(|s| Some((s.path, String::from_utf8(s.bytes).ok()?))),
+    );
 }
 
 /// Where a change starts or ends.
@@ -488,7 +461,7 @@ fn run_case(file: usize, utf8: bool, steps: &[Vec<Change>]) -> Result<(), TestCa
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: cases(),
+        cases: common::cases(48, 1000),
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct("tests/store.proptest-regressions"))),
         ..ProptestConfig::default()
     })]

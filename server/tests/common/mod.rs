@@ -1,5 +1,7 @@
-//! What several test files need: the shared corpus beside the checkout, and `.xs` files as
-//! sources.
+//! What several test files need: the shared corpus beside the checkout, `.xs` files as
+//! sources, and how long the property tests run.
+
+#![allow(dead_code)] // Each test crate uses a different part.
 
 use std::path::{Path, PathBuf};
 
@@ -38,4 +40,18 @@ pub fn xs_sources(dir: &Path, base: &Path) -> Vec<Source> {
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out
+}
+
+/// Whether the long runs are asked for (`XSGUARD_LONG=1`).
+pub fn long() -> bool {
+    std::env::var_os("XSGUARD_LONG").is_some()
+}
+
+/// How many cases a property test runs: `PROPTEST_CASES`, else `long` under `XSGUARD_LONG=1`,
+/// else `short`.
+pub fn cases(short: u32, long: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(if self::long() { long } else { short })
 }

@@ -543,3 +543,16 @@ impl Doc {
         );
     }
 }
+
+/// A deterministic pseudo-random sequence.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn below(&mut self, bound: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % bound.max(1) as u64) as usize
+    }
+}
