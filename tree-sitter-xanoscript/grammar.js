@@ -113,13 +113,18 @@ function separated($, rule) {
  * @param {RuleOrLiteral} rule
  */
 function lines($, rule) {
-  return seq(repeat($._newline), repeat(seq(rule, repeat1($._newline))), optional(rule));
+  // Each item and its newline form one repetition step, and a blank line another, so every
+  // step starts in a state with the same lookaheads. Incremental reparsing can then reuse the
+  // steps after an edit instead of re-lexing the first token of each line.
+  return seq(repeat(choice($._newline, seq(rule, $._newline))), optional(rule));
 }
 
 module.exports = grammar({
   name: 'xanoscript',
 
-  word: ($) => $.identifier,
+  // No `word` token: with keyword extraction tree-sitter reuses a node that starts with an
+  // identifier only in the very parse state it was built in, which after an edit in a long
+  // `stack` is almost never the case, and every later line would be lexed again.
 
   externals: ($) => [
     $._newline,

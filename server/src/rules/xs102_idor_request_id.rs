@@ -235,13 +235,8 @@ fn is_key_field(ws: &Workspace, table: &str, field: &str) -> bool {
 
 /// Whether a record (or a value taken from it) selects the target of a write of the stack.
 fn used_in_write(scope: &Scope, alias: &str) -> bool {
-    let family = scope.family(&[alias]);
-    scope.statements.iter().any(|p| {
-        crate::analysis::access::WRITES.contains(&p.stmt.name.value.as_str())
-            && crate::analysis::access::all_selectors(p.stmt)
-                .iter()
-                .any(|(_, v)| crate::analysis::access::expr_mentions(v, &family, &|_| false))
-    })
+    let written = scope.write_selector_vars();
+    !written.is_empty() && scope.family(&[alias]).iter().any(|v| written.contains(v))
 }
 
 /// The request value a written value carries: directly, or through a record read with it.
