@@ -959,8 +959,30 @@ pub struct Scope<'a> {
     reaching: std::cell::OnceCell<HashMap<String, Sel>>,
     /// See [`Scope::dependents`].
     dependents: std::cell::OnceCell<HashMap<String, Vec<String>>>,
+    /// See [`Scope::auth_dependents`].
+    auth_dependents: std::cell::OnceCell<HashMap<String, Vec<String>>>,
     /// See [`Scope::write_selector_vars`].
     write_selector_vars: std::cell::OnceCell<HashSet<String>>,
+}
+
+/// What [`Scope::compute_auth_vars`] reads of a stack's conditions: the variables they mention,
+/// and the variables each side of each of their comparisons mentions.
+struct ConditionTerms<'e> {
+    vars: HashSet<String>,
+    sides: Vec<(&'e Expr, Vec<String>, &'e Expr, Vec<String>)>,
+}
+
+impl<'e> ConditionTerms<'e> {
+    fn of(conds: &[&'e Expr]) -> Self {
+        ConditionTerms {
+            vars: vars_mentioned_by(conds),
+            sides: conds
+                .iter()
+                .flat_map(|c| comparisons(c))
+                .map(|(l, r)| (l, mentioned_vars(l), r, mentioned_vars(r)))
+                .collect(),
+        }
+    }
 }
 
 impl<'a> Scope<'a> {
@@ -988,13 +1010,16 @@ impl<'a> Scope<'a> {
             auth_inputs,
             reaching: std::cell::OnceCell::new(),
             dependents: std::cell::OnceCell::new(),
+            auth_dependents: std::cell::OnceCell::new(),
             write_selector_vars: std::cell::OnceCell::new(),
         };
         // A request id that selects a record verified as the caller's is as good as the
         // caller's identity (`precondition ($arch.owner == $auth.id)` vouches for
         // `$input.arch_id`).
+        let conditions = scope.conditions();
+        let terms = ConditionTerms::of(&conditions);
         for _ in 0..3 {
-            scope.auth_vars = scope.compute_auth_vars();
+            scope.auth_vars = scope.compute_auth_vars(&terms);
             let extra: Vec<String> = scope
                 .defs
                 .reads
@@ -1044,79 +1069,86 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn compute_auth_vars(&self) -> HashSet<String> {
-        let mut set: HashSet<String> = HashSet::new();
-        let mut conds: Option<Vec<&Expr>> = None;
-        for _ in 0..8 {
-            let before = set.len();
-            let seed = |e: &Expr| self.auth_seed(e);
-            for (name, list) in &self.defs.map {
-                if set.contains(name) {
-                    continue;
-                }
-                if list.iter().any(|d| match &d.source {
-                    DefSource::Expr(e) => expr_mentions(e, &set, &seed),
-                    DefSource::Text(t) => t.contains("$auth"),
-                }) {
-                    set.insert(name.clone());
-                }
+    fn compute_auth_vars(&self, terms: &ConditionTerms) -> HashSet<String> {
+        let seed = |e: &Expr| self.auth_seed(e);
+        // Values taken from the caller's identity, then everything defined from them.
+        let mut queue: Vec<&str> = Vec::new();
+        for (name, list) in &self.defs.map {
+            if list.iter().any(|d| match &d.source {
+                DefSource::Expr(e) => e.walk().any(seed),
+                DefSource::Text(t) => t.contains("$auth"),
+            }) {
+                queue.push(name);
             }
-            // Records read with the caller's identity are the caller's.
-            for (name, s) in &self.defs.reads {
-                if set.contains(name) {
-                    continue;
-                }
-                if selectors(s)
-                    .iter()
-                    .any(|(_, v)| expr_mentions(v, &set, &seed))
-                {
-                    set.insert(name.clone());
+        }
+        // Records read with the caller's identity are the caller's.
+        for (name, s) in &self.defs.reads {
+            if selectors(s).iter().any(|(_, v)| v.walk().any(seed)) {
+                queue.push(name);
+            }
+        }
+        let derived = self.auth_dependents();
+        let mut set: HashSet<String> = HashSet::new();
+        for _ in 0..8 {
+            while let Some(name) = queue.pop() {
+                if set.insert(name.to_string()) {
+                    queue.extend(derived.get(name).into_iter().flatten().map(String::as_str));
                 }
             }
             // Records a condition verifies as the caller's: a field compared with the caller's
             // identity, or a row scoped to the caller and to the record (a membership) that a
             // condition requires.
-            if set.len() == before {
-                let conds = conds.get_or_insert_with(|| self.conditions());
+            {
                 // Without a condition nothing is verified; checking each read against every
                 // other made long stacks quadratic.
-                if conds.is_empty() {
+                if terms.sides.is_empty() && terms.vars.is_empty() {
                     break;
                 }
-                let comparisons: Vec<(&Expr, &Expr)> =
-                    conds.iter().flat_map(|c| comparisons(c)).collect();
-                // Rows of the caller's that a condition requires.
-                let members: Vec<(&String, Vec<(String, &Expr)>)> = self
+                // Sides compared with the caller's identity.
+                let anchored: Vec<&[String]> = terms
+                    .sides
+                    .iter()
+                    .flat_map(|(l, l_vars, r, r_vars)| {
+                        let left = expr_mentions(r, &set, &seed).then_some(l_vars.as_slice());
+                        let right = expr_mentions(l, &set, &seed).then_some(r_vars.as_slice());
+                        left.into_iter().chain(right)
+                    })
+                    .collect();
+                // Rows of the caller's that a condition requires, with the variables their
+                // selectors mention.
+                let members: Vec<(&String, Vec<String>)> = self
                     .defs
                     .reads
                     .iter()
-                    .filter(|(m, _)| set.contains(*m) && conds.iter().any(|c| mentions_var(c, m)))
-                    .map(|(m, read)| (m, all_selectors(read)))
+                    .filter(|(m, _)| set.contains(*m) && terms.vars.contains(*m))
+                    .map(|(m, read)| {
+                        let vars = all_selectors(read)
+                            .into_iter()
+                            .flat_map(|(_, v)| mentioned_vars(v))
+                            .collect();
+                        (m, vars)
+                    })
                     .collect();
-                let mut verified = Vec::new();
+                if anchored.is_empty() && members.is_empty() {
+                    break;
+                }
                 for name in self.defs.reads.keys() {
                     if set.contains(name) {
                         continue;
                     }
                     let family = self.family(&[name.as_str()]);
-                    let compared = comparisons.iter().any(|(l, r)| {
-                        (expr_mentions(l, &family, &|_| false) && expr_mentions(r, &set, &seed))
-                            || (expr_mentions(r, &family, &|_| false)
-                                && expr_mentions(l, &set, &seed))
-                    });
-                    let member = members.iter().any(|(m, selectors)| {
-                        *m != name
-                            && selectors
-                                .iter()
-                                .any(|(_, v)| expr_mentions(v, &family, &|_| false))
-                    });
+                    let compared = anchored
+                        .iter()
+                        .any(|vars| vars.iter().any(|v| family.contains(v)));
+                    let member = members
+                        .iter()
+                        .any(|(m, vars)| *m != name && vars.iter().any(|v| family.contains(v)));
                     if compared || member {
-                        verified.push(name.clone());
+                        queue.push(name);
                     }
                 }
-                set.extend(verified);
             }
-            if set.len() == before {
+            if queue.is_empty() {
                 break;
             }
         }
@@ -1178,33 +1210,44 @@ impl<'a> Scope<'a> {
     /// once per scope: [`Scope::family`] is asked for every record read, and scanning every
     /// definition each time made long stacks quadratic.
     fn dependents(&self) -> &HashMap<String, Vec<String>> {
-        self.dependents.get_or_init(|| {
-            let mut out: HashMap<String, Vec<String>> = HashMap::new();
-            let mut add = |mentioned: Vec<String>, by: &String| {
-                for m in mentioned {
-                    let list = out.entry(m).or_default();
-                    if !list.contains(by) {
-                        list.push(by.clone());
+        self.dependents.get_or_init(|| self.dependents_map(true))
+    }
+
+    /// Like [`Scope::dependents`], but verbatim code (`api.lambda`) counts as coming from the
+    /// caller's identity only when it names `$auth` itself.
+    fn auth_dependents(&self) -> &HashMap<String, Vec<String>> {
+        self.auth_dependents
+            .get_or_init(|| self.dependents_map(false))
+    }
+
+    fn dependents_map(&self, text: bool) -> HashMap<String, Vec<String>> {
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        let mut add = |mentioned: Vec<String>, by: &String| {
+            for m in mentioned {
+                out.entry(m).or_default().push(by.clone());
+            }
+        };
+        for (name, list) in &self.defs.map {
+            for d in list {
+                match &d.source {
+                    DefSource::Expr(e) => add(mentioned_vars(e), name),
+                    DefSource::Text(t) if text => {
+                        add(text_mentions(t).into_iter().map(|(n, _)| n).collect(), name)
                     }
-                }
-            };
-            for (name, list) in &self.defs.map {
-                for d in list {
-                    match &d.source {
-                        DefSource::Expr(e) => add(mentioned_vars(e), name),
-                        DefSource::Text(t) => {
-                            add(text_mentions(t).into_iter().map(|(n, _)| n).collect(), name)
-                        }
-                    }
+                    DefSource::Text(_) => {}
                 }
             }
-            for (name, read) in &self.defs.reads {
-                for (_, value) in selectors(read) {
-                    add(mentioned_vars(value), name);
-                }
+        }
+        for (name, read) in &self.defs.reads {
+            for (_, value) in selectors(read) {
+                add(mentioned_vars(value), name);
             }
-            out
-        })
+        }
+        for list in out.values_mut() {
+            list.sort_unstable();
+            list.dedup();
+        }
+        out
     }
 
     /// The variables the selectors of the stack's writes mention (`field_value = $order.id`).
@@ -1551,14 +1594,18 @@ impl<'a> Endpoint<'a> {
             let family = scope.family(&selected);
             // A row scoped to the caller and to the chosen record (a membership) that a
             // condition requires.
+            let tested = vars_mentioned_by(&conds);
             for (alias, read) in &scope.defs.reads {
+                if !tested.contains(alias) {
+                    continue;
+                }
                 let refers = all_selectors(read).iter().any(|(_, v)| {
                     scope.carries(v, origin) || expr_mentions(v, &family, &|_| false)
                 });
                 let scoped = selectors(read)
                     .iter()
                     .any(|(_, v)| scope.is_auth_derived(v));
-                if refers && scoped && conds.iter().any(|c| mentions_var(c, alias)) {
+                if refers && scoped {
                     return true;
                 }
             }
@@ -1997,7 +2044,16 @@ pub fn is_creator_field(name: &str) -> bool {
 
 /// Whether an expression mentions the variable.
 pub fn mentions_var(expr: &Expr, name: &str) -> bool {
-    expr_mentions(expr, &HashSet::from([name.to_string()]), &|_| false)
+    expr.walk().any(|d| match &d.kind {
+        ExprKind::Var(path) => var_name(path) == Some(name),
+        ExprKind::ExpressionLiteral(text) => text_mentions(text).iter().any(|(n, _)| n == name),
+        _ => false,
+    })
+}
+
+/// Every variable some of `exprs` mentions, as [`mentions_var`] finds them.
+fn vars_mentioned_by(exprs: &[&Expr]) -> HashSet<String> {
+    exprs.iter().flat_map(|e| mentioned_vars(e)).collect()
 }
 
 /// Words that make a column privileged when they end its name (`role`, `user_role`,
