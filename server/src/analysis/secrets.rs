@@ -151,6 +151,9 @@ const NOT_SECRET_WORDS: &[&str] = &[
 /// Whether `name` names a credential parameter: any literal given to it is a hard-coded
 /// credential (`api_key`, `client_secret`, `password`, `access_token`, `Authorization`).
 pub fn is_credential_name(name: &str) -> bool {
+    if !may_hold_secret_word(name) {
+        return false;
+    }
     let words = snake_words(name);
     let Some(last) = words.last() else {
         return false;
@@ -179,52 +182,87 @@ pub fn is_credential_name(name: &str) -> bool {
 /// (`jwt_secret_v2`, `stripe_key`, `signing_salt`): a high-entropy literal given to it is
 /// reported.
 pub fn is_secret_like_name(name: &str) -> bool {
+    if !may_hold_secret_word(name) {
+        return false;
+    }
     let words = snake_words(name);
     if words.iter().any(|w| NOT_SECRET_WORDS.contains(&w.as_str())) {
         return false;
     }
-    words.iter().any(|w| {
-        matches!(
-            w.as_str(),
-            "secret"
-                | "secrets"
-                | "token"
-                | "password"
-                | "passwd"
-                | "pwd"
-                | "apikey"
-                | "credential"
-                | "credentials"
-                | "auth"
-                | "private"
-                | "salt"
-                | "pepper"
-                | "verifier"
-                | "hmac"
-                | "jwt"
-                | "bearer"
-                | "signing"
-                | "key"
-                | "privatekey"
-                | "secretkey"
-                | "accesskey"
-        )
-    })
+    words
+        .iter()
+        .any(|w| SECRET_LIKE_WORDS.contains(&w.as_str()))
+}
+
+/// Words that make a name secret-like (see [`is_secret_like_name`]).
+const SECRET_LIKE_WORDS: &[&str] = &[
+    "secret",
+    "secrets",
+    "token",
+    "password",
+    "passwd",
+    "pwd",
+    "apikey",
+    "credential",
+    "credentials",
+    "auth",
+    "private",
+    "salt",
+    "pepper",
+    "verifier",
+    "hmac",
+    "jwt",
+    "bearer",
+    "signing",
+    "key",
+    "privatekey",
+    "secretkey",
+    "accesskey",
+];
+
+/// Words that name a password (see [`is_password_name`]).
+const PASSWORD_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "pw",
+    "passcode",
+    "passphrase",
+    "pin",
+    "pass",
+];
+
+/// Whether `name` may hold one of the words that [`is_credential_name`],
+/// [`is_secret_like_name`] and [`is_password_name`] look for. Every word is a piece of the
+/// name, so a name without any of them as a piece (`first_name`, `status`) is none of these,
+/// without splitting it into words. Names beyond ASCII are not ruled out: their lowercase
+/// forms may differ in length.
+fn may_hold_secret_word(name: &str) -> bool {
+    static WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        let words = CREDENTIAL_WORDS
+            .iter()
+            .chain(SECRET_LIKE_WORDS)
+            .chain(PASSWORD_WORDS)
+            .chain(&["token", "key"]);
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(words)
+            .expect("fixed patterns build")
+    });
+    !name.is_ascii() || WORDS.is_match(name)
 }
 
 /// Whether `name` names a password (`password`, `new_password`, `pwd`, `passcode`, `pin`,
 /// `password_confirmation`), not something about one (`password_reset_token`, `password_hash`).
 pub fn is_password_name(name: &str) -> bool {
+    if !may_hold_secret_word(name) {
+        return false;
+    }
     let words = snake_words(name);
     let Some(last) = words.last() else {
         return false;
     };
-    let is_pw = |w: &str| {
-        matches!(
-            w,
-            "password" | "passwd" | "pwd" | "pw" | "passcode" | "passphrase" | "pin" | "pass"
-        )
-    };
+    let is_pw = |w: &str| PASSWORD_WORDS.contains(&w);
     if is_pw(last) {
         // `pass` and `pin` alone are ambiguous only as parts of other words, which snake
         // splitting already rules out.
@@ -1038,11 +1076,12 @@ pub fn url_query_credentials(text: &str) -> Vec<Range<usize>> {
 pub fn bearer_tokens(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let lower = text.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(i) = lower[from..].find("bearer ") {
-        let at = from + i;
-        from = at + 7;
+    let starts = bytes
+        .windows(7)
+        .enumerate()
+        .filter(|(_, w)| w.eq_ignore_ascii_case(b"bearer "))
+        .map(|(at, _)| at);
+    for at in starts {
         if at > 0 && bytes[at - 1].is_ascii_alphanumeric() {
             continue;
         }

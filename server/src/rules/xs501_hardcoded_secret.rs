@@ -835,7 +835,8 @@ fn check_string(
     let named = scope
         .key
         .filter(|k| !(*k == "value" && scope.statement.is_none()))
-        .map(|k| (k.to_string(), Role::Given(place(scope, Some(k)))))
+        // `report_value` says where the key is given only when it reports.
+        .map(|k| (k.to_string(), None))
         .or_else(|| {
             // `$input.api_key == "..."`, `$env.$http_headers["x-api-key"] == "..."`; passwords
             // compared with literals are XS502's backdoors.
@@ -847,7 +848,7 @@ fn check_string(
                 && (is_credential_name(name) || secrets::is_credential_header_name(name)))
             .then(|| {
                 let shown = ctx.source(&other.span).trim().to_string();
-                (name.to_string(), Role::Compared(shown))
+                (name.to_string(), Some(Role::Compared(shown)))
             })
         })
         .or_else(|| {
@@ -867,11 +868,14 @@ fn check_string(
             let where_ = place(&parent, fa.owner_key);
             Some((
                 key.to_string(),
-                Role::Given(format!("`{key}` (set by `|{}` in {where_})", fa.filter)),
+                Some(Role::Given(format!(
+                    "`{key}` (set by `|{}` in {where_})",
+                    fa.filter
+                ))),
             ))
         });
     if let Some((key, role)) = named {
-        report_value(&c, expr, value, &key, Some(role), out, 3, |k| key_env(k));
+        report_value(&c, expr, value, &key, role, out, 3, |k| key_env(k));
     }
 
     // JSON, HTML pages and other text: `"apiKey": "…"` pairs inside the string.
