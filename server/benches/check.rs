@@ -1,6 +1,10 @@
 //! `check` over a whole workspace: the shared corpus (2,721 real files) when present, else the
 //! bundled example app. Figures go to docs/performance.md.
 
+// The allocator of the `xsguard` binary (see src/main.rs), so that the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 

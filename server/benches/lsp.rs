@@ -13,6 +13,10 @@
 //! The files come from the shared corpus when present (`XSGUARD_CORPUS` or ../../shared/corpus),
 //! else from the bundled example app.
 
+// The allocator of the `xsguard` binary (see src/main.rs), so that the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../tests/lsp/client.rs"]
 mod client;
 #[path = "../tests/common/mod.rs"]
