@@ -5,7 +5,9 @@
 //!   of usual size: the incremental reparse, the model, the index update and the analysis of
 //!   that file, as the server runs them after the debounce (which is left out). Criterion
 //!   reports the mean; p50 and p99 (of up to 2,000 keystrokes or a minute) and where the time
-//!   goes are printed after it.
+//!   goes are printed after it, then the same for two real long files of the shared corpus
+//!   when present (the longest of at most 2,500 lines, and the longest endpoint).
+//!   `cargo bench --bench lsp -- WORDS` prints only the cases whose name contains WORDS.
 //! - Startup and indexing of 1,000 files: in process (discovery, parallel parsing, index), and
 //!   end to end (spawn `xsguard lsp`, `initialize`, `initialized`, until a workspace symbol
 //!   request, which waits for the index, is answered).
@@ -86,6 +88,36 @@ fn long_endpoint() -> String {
     }
     text.push_str("  }\n\n  response = $order_0\n}\n");
     text
+}
+
+/// Real long files of the shared corpus, when present: the longest file of at most 2,500 lines
+/// and the longest endpoint, each with what it is and the kind of object to type in.
+fn corpus_long_files() -> Vec<(String, String, &'static str)> {
+    let Some(dir) = common::corpus_dir() else {
+        return Vec::new();
+    };
+    let files: Vec<(String, String)> = common::xs_sources(&dir, &dir)
+        .into_iter()
+        .filter_map(|s| Some((s.path, String::from_utf8(s.bytes).ok()?)))
+        .collect();
+    let longest = |keep: &dyn Fn(&(String, String)) -> bool| {
+        files
+            .iter()
+            .filter(|f| keep(f))
+            .max_by_key(|(_, text)| text.lines().count())
+            .cloned()
+    };
+    // Files may start with comments.
+    let endpoint = |text: &str| text.lines().any(|l| l.starts_with("query "));
+    let mut out = Vec::new();
+    if let Some((path, text)) = longest(&|(_, text)| text.lines().count() <= 2_500) {
+        let object = if endpoint(&text) { "query" } else { "function" };
+        out.push((format!("corpus file {path}"), text, object));
+    }
+    if let Some((path, text)) = longest(&|(_, text)| endpoint(text)) {
+        out.push((format!("longest corpus endpoint {path}"), text, "query"));
+    }
+    out
 }
 
 /// An endpoint file of the size most are.
@@ -381,12 +413,20 @@ fn main() {
     criterion.final_summary();
 
     if measuring {
-        let cases = [
+        let mut corpus: Vec<(Editor, String)> = corpus_long_files()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (what, text, object))| {
+                (Editor::new(&format!("corpus_{i}.xs"), text, object), what)
+            })
+            .collect();
+        let mut cases = vec![
             (&mut big, "large file, typing in an endpoint", 60),
             (&mut big_function, "large file, typing in a function", 60),
             (&mut long, "one long endpoint", 60),
             (&mut endpoint, "endpoint", 20),
         ];
+        cases.extend(corpus.iter_mut().map(|(e, what)| (e, what.as_str(), 60)));
         for (editor, what, seconds) in cases {
             if what.contains(&filter) {
                 editor.measure(what, Duration::from_secs(seconds));
