@@ -100,10 +100,8 @@ function binaryOperators($, operand) {
  * @param {RuleOrLiteral} rule
  */
 function separated($, rule) {
-  return seq(
-    repeat($._separator),
-    optional(seq(rule, repeat(seq(repeat1($._separator), rule)), repeat($._separator))),
-  );
+  // One repetition step per item with its separator, as in `lines()`.
+  return seq(repeat(choice($._separator, seq(rule, $._separator))), optional(rule));
 }
 
 /**

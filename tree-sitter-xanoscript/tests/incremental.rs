@@ -1,9 +1,10 @@
 //! Incremental reparsing after a keystroke reuses the lines around it.
 //!
-//! The editor reparses on every keystroke; in a long `stack` that must not mean lexing every
-//! line after the edit again. tree-sitter reuses a line only when the parse state before it
-//! accepts the same tokens as when the line was first parsed, which the shape of `lines()` in
-//! grammar.js and the absence of a `word` token provide. The parser's log says how many tokens
+//! The editor reparses on every keystroke; in a long `stack` or a long list literal that must
+//! not mean lexing every line after the edit again. tree-sitter reuses a line only when the
+//! parse state before it accepts the same tokens as when the line was first parsed, which the
+//! shapes of `lines()` and `separated()` in grammar.js and the absence of a `word` token
+//! provide. The parser's log says how many tokens
 //! it lexed, so the test counts them instead of timing anything.
 
 mod common;
@@ -68,14 +69,37 @@ fn edit_and_count(
     (new_tree, lexed.get())
 }
 
+/// One function whose stack sets a list of `items` objects, one per line and key.
+fn long_list(items: usize) -> String {
+    let mut text =
+        String::from("function \"seed\" {\n  stack {\n    var $data {\n      value = [\n");
+    for i in 0..items {
+        text.push_str(&format!(
+            "        {{\n          \"name\": \"item {i}\",\n          \"tags\": [\"a\", \"b\"],\n          \"rank\": {i}\n        }},\n"
+        ));
+    }
+    text.push_str("      ]\n    }\n  }\n\n  response = $data\n}\n");
+    text
+}
+
 #[test]
 fn a_keystroke_in_a_long_stack_lexes_only_near_the_edit() {
+    keystroke_lexes_only_near_the_edit(long_stack, "= \"id");
+}
+
+#[test]
+fn a_keystroke_in_a_long_list_lexes_only_near_the_edit() {
+    keystroke_lexes_only_near_the_edit(long_list, "\"item");
+}
+
+/// Types one character after `marker` in the middle of texts of 50 and 500 steps.
+fn keystroke_lexes_only_near_the_edit(text_of: fn(usize) -> String, marker: &str) {
     for steps in [50, 500] {
-        let mut text = long_stack(steps);
+        let mut text = text_of(steps);
         let mut parser = parser();
         let mut tree = parse(&mut parser, &text);
         let middle = text.len() / 2;
-        let at = middle + text[middle..].find("= \"id").expect("a string to type in") + 3;
+        let at = middle + text[middle..].find(marker).expect("a place to type in") + marker.len();
 
         let (new_tree, lexed) = edit_and_count(&mut parser, &mut text, &mut tree, at, "x");
 
