@@ -285,30 +285,10 @@ fn fix_all_edit(engine: &Engine, analysis: &Analysis) -> Option<Vec<TextEdit>> {
 
 /// One edit turning `before` into `after`: the part between their common prefix and suffix.
 fn minimal_edit(before: &str, after: &str) -> TextEdit {
-    let mut prefix = before
-        .bytes()
-        .zip(after.bytes())
-        .take_while(|(a, b)| a == b)
-        .count();
-    while !before.is_char_boundary(prefix) || !after.is_char_boundary(prefix) {
-        prefix -= 1;
-    }
-    let max_suffix = before.len().min(after.len()) - prefix;
-    let mut suffix = before
-        .bytes()
-        .rev()
-        .zip(after.bytes().rev())
-        .take(max_suffix)
-        .take_while(|(a, b)| a == b)
-        .count();
-    while !before.is_char_boundary(before.len() - suffix)
-        || !after.is_char_boundary(after.len() - suffix)
-    {
-        suffix -= 1;
-    }
+    let change = crate::model::TextChange::between(before, after);
     TextEdit {
-        range: prefix..before.len() - suffix,
-        new_text: after[prefix..after.len() - suffix].to_string(),
+        range: change.start..change.old_end,
+        new_text: after[change.start..change.new_end].to_string(),
     }
 }
 

@@ -28,18 +28,25 @@ pub struct TextChange {
 }
 
 impl TextChange {
-    /// The smallest change from `old` to `new`: their common prefix and suffix are kept.
+    /// The smallest change from `old` to `new`: their common prefix and suffix are kept, both
+    /// ending on character boundaries of both texts.
     pub fn between(old: &str, new: &str) -> Self {
         let (a, b) = (old.as_bytes(), new.as_bytes());
-        let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+        let mut prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+        while !old.is_char_boundary(prefix) || !new.is_char_boundary(prefix) {
+            prefix -= 1;
+        }
         let room = a.len().min(b.len()) - prefix;
-        let suffix = a
+        let mut suffix = a
             .iter()
             .rev()
             .zip(b.iter().rev())
             .take(room)
             .take_while(|(x, y)| x == y)
             .count();
+        while !old.is_char_boundary(a.len() - suffix) || !new.is_char_boundary(b.len() - suffix) {
+            suffix -= 1;
+        }
         Self {
             start: prefix,
             old_end: a.len() - suffix,
@@ -383,5 +390,15 @@ mod tests {
         assert_eq!(c.delta(), 1);
         let same = TextChange::between("abc", "abc");
         assert_eq!(same.map_old(&(0..3)), Some(0..3));
+    }
+
+    #[test]
+    fn keeps_characters_whole() {
+        // `é` and `è` share their first byte, `é` and `©` their last: the change takes the whole
+        // characters.
+        let c = TextChange::between("aéb", "aèb");
+        assert_eq!((c.start, c.old_end, c.new_end), (1, 3, 3));
+        let c = TextChange::between("xé", "x©");
+        assert_eq!((c.start, c.old_end, c.new_end), (1, 3, 3));
     }
 }
