@@ -341,6 +341,7 @@ fn to_finding(
         d.message,
     );
     finding.severity = severity;
+    finding.help = d.help;
     finding.fixes = d.fixes;
     // A damaged object's model may be missing parts, so an edit computed from it is a guess.
     let damaged = |offset: usize| {

@@ -66,6 +66,28 @@ pub struct TextEdit {
     pub new_text: String,
 }
 
+/// Whether a fix may be applied without a person looking at it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Keeps the behaviour for honest callers and needs no value chosen by the user: `xsguard
+    /// fix` applies it.
+    Safe,
+    /// Changes behaviour, or inserts a placeholder to fill in: applied only with
+    /// `--unsafe-fixes`, or one by one in the editor.
+    Unsafe,
+}
+
+impl Applicability {
+    /// The lowercase word used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
 /// A named set of edits that resolves a finding.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Fix {
@@ -73,6 +95,7 @@ pub struct Fix {
     pub title: String,
     /// Edits to apply together; their ranges do not overlap.
     pub edits: Vec<TextEdit>,
+    pub applicability: Applicability,
 }
 
 /// One problem found in one file.
@@ -94,6 +117,8 @@ pub struct Finding {
     pub severity: Severity,
     /// What is wrong, in a sentence.
     pub message: String,
+    /// Why it matters and what to do, when one sentence does not say it all.
+    pub help: Option<String>,
     /// Ways to fix it; may be empty.
     pub fixes: Vec<Fix>,
     /// The weakness, as a CWE identifier.
@@ -114,6 +139,18 @@ pub struct RelatedLocation {
 }
 
 impl Finding {
+    /// The first fix `xsguard fix` may apply: any with `unsafe_fixes`, else a safe one.
+    pub fn applicable_fix(&self, unsafe_fixes: bool) -> Option<&Fix> {
+        self.fixes
+            .iter()
+            .find(|fix| unsafe_fixes || fix.applicability == Applicability::Safe)
+    }
+
+    /// How the finding can be fixed: by its safest fix, or not at all.
+    pub fn fixability(&self) -> Option<Applicability> {
+        self.fixes.iter().map(|fix| fix.applicability).min()
+    }
+
     /// A finding of `rule` over `range`, with the rule's default severity and no fixes.
     pub fn new(
         rule: &Rule,
@@ -131,6 +168,7 @@ impl Finding {
             name: rule.name,
             severity: rule.severity,
             message: message.into(),
+            help: None,
             fixes: Vec::new(),
             cwe: rule.cwe,
             related: Vec::new(),

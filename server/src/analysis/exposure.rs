@@ -2220,6 +2220,7 @@ pub fn output_fix(
         None => format!("Add an `output` list without {names} (check the fields it keeps)"),
     };
     Some(crate::finding::Fix {
+        applicability: crate::finding::Applicability::Unsafe,
         title,
         edits: vec![edit],
     })

@@ -2,9 +2,9 @@
 
 use crate::check::{CheckedFile, Source, check_sources};
 use crate::check::{fix_keeps_syntax, syntax_error_count};
-use crate::finding::TextEdit;
+use crate::finding::{Applicability, TextEdit};
 use crate::fix::apply_edits;
-use crate::rules::{RuleSelection, rule};
+use crate::rules::RuleSelection;
 use crate::workspace::Config;
 
 /// Rounds of check-and-fix: a fix can reveal or shift another finding.
@@ -75,15 +75,10 @@ fn fix_file(file: &CheckedFile, unsafe_fixes: bool) -> Option<(String, usize)> {
     let mut count = 0;
     let errors_before = syntax_error_count(&file.text);
     for finding in &file.findings {
-        let allowed = unsafe_fixes || rule(finding.code).is_some_and(|r| r.safe_fixes);
-        if !allowed {
-            continue;
-        }
-        let Some(fix) = finding
-            .fixes
-            .iter()
-            .find(|fix| fix_keeps_syntax(&file.text, fix, errors_before))
-        else {
+        let Some(fix) = finding.fixes.iter().find(|fix| {
+            (unsafe_fixes || fix.applicability == Applicability::Safe)
+                && fix_keeps_syntax(&file.text, fix, errors_before)
+        }) else {
             continue;
         };
         let overlaps = fix.edits.iter().any(|e| {

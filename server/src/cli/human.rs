@@ -41,6 +41,9 @@ pub fn render(files: &[CheckedFile], color: bool, incomplete: bool) -> String {
                     related.path, related.start.line, related.start.column, related.message
                 );
             }
+            if let Some(help) = &finding.help {
+                let _ = writeln!(out, "  = help: {help}");
+            }
             for fix in &finding.fixes {
                 let _ = writeln!(out, "  = help: {}", fix.title);
             }

@@ -30,6 +30,8 @@ struct JsonFinding<'a> {
     name: &'a str,
     severity: Severity,
     message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
     fixes: Vec<JsonFix<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cwe: Option<&'a str>,
@@ -80,6 +82,7 @@ pub fn render(files: &[CheckedFile]) -> String {
                 name: finding.name,
                 severity: finding.severity,
                 message: &finding.message,
+                help: finding.help.as_deref(),
                 fixes: finding
                     .fixes
                     .iter()

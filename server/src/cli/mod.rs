@@ -2,7 +2,6 @@
 
 mod args;
 mod baseline;
-mod files;
 pub mod fingerprint;
 pub mod fix;
 mod github;
@@ -20,11 +19,11 @@ use clap::Parser;
 use clap::error::ErrorKind;
 use rayon::prelude::*;
 
+use crate::workspace::files::{self, discover};
 pub use args::{
     AuditArgs, AuditFormat, CheckArgs, Cli, Command, ExplainArgs, FailOn, FixArgs, Format,
     RulesArgs, RulesFormat,
 };
-pub use files::{Discovery, discover};
 
 use crate::check::{CheckedFile, Source};
 use crate::rules::RuleSelection;
@@ -171,6 +170,7 @@ fn prepare_with(
     let wanted: Vec<&std::path::PathBuf> = discovery
         .files
         .iter()
+        .map(|f| &f.path)
         .filter(|path| {
             root.as_ref().is_none_or(|root| {
                 let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());

@@ -20,9 +20,8 @@ use super::convert::{self, Encoding};
 use super::diagnostics::fix_edits;
 use super::engine::{Analysis, Engine};
 use crate::check::{fix_keeps_syntax, syntax_error_count};
-use crate::finding::{Finding, TextEdit};
+use crate::finding::{Applicability, Finding, TextEdit};
 use crate::fix::{apply_edits, indent_at, insert_lines_before};
-use crate::rules::rule;
 
 /// What a suppression says until someone writes the reason.
 pub const REASON_PLACEHOLDER: &str = "TODO: why this is safe";
@@ -179,8 +178,8 @@ fn action(
         (Target::Fix { fix, .. }, Some(f)) => (
             f.fixes[*fix].title.clone(),
             CodeActionKind::QUICKFIX,
-            // One fix of a rule whose fixes are safe: clearly the right one.
-            f.fixes.len() == 1 && rule(f.code).is_some_and(|r| r.safe_fixes),
+            // A finding's one fix, and a safe one: clearly the right one.
+            f.fixes.len() == 1 && f.fixes[0].applicability == Applicability::Safe,
         ),
         (Target::Suppress { code, .. }, _) => (
             format!("Suppress {code} here"),
@@ -225,7 +224,7 @@ fn can_suppress(finding: &Finding) -> bool {
 }
 
 fn is_safely_fixable(finding: &Finding) -> bool {
-    !finding.fixes.is_empty() && rule(finding.code).is_some_and(|r| r.safe_fixes)
+    finding.applicable_fix(false).is_some()
 }
 
 fn find<'a>(analysis: &'a Analysis, code: &str, start: usize, end: usize) -> Option<&'a Finding> {
@@ -255,8 +254,7 @@ fn fix_all_edit(engine: &Engine, analysis: &Analysis) -> Option<Vec<TextEdit>> {
         let errors = syntax_error_count(&text);
         for fix in findings
             .iter()
-            .filter(|f| is_safely_fixable(f))
-            .filter_map(|f| f.fixes.first())
+            .filter_map(|f| f.applicable_fix(false))
             .filter(|fix| fix_keeps_syntax(&text, fix, errors))
         {
             let overlaps = fix.edits.iter().any(|e| {
@@ -302,6 +300,7 @@ fn workspace_edit(
 ) -> WorkspaceEdit {
     let fix = crate::finding::Fix {
         title: String::new(),
+        applicability: crate::finding::Applicability::Unsafe,
         edits: edits.to_vec(),
     };
     let edits: Vec<LspTextEdit> = fix_edits(&fix, &analysis.file.line_index, encoding);
@@ -474,7 +473,7 @@ mod tests {
     fn suppression_is_indented_like_the_finding_line() {
         let text = "query q verb=GET {\n  stack {\n    db.get user as $u\n  }\n}\n";
         let at = text.find("db.get").unwrap();
-        let rule = rule("XS102").unwrap();
+        let rule = crate::rules::rule("XS102").unwrap();
         let index = crate::syntax::LineIndex::new(text);
         let finding = Finding::new(rule, "/w/q.xs", &index, at + 3..at + 10, "m");
         let edit = suppression_edit(text, &finding);

@@ -87,9 +87,10 @@ impl Plan {
             .as_ref()
             .map(Config::exclude_matcher)
             .unwrap_or_else(|_| GlobSet::empty());
-        let files = crate::cli::discover(&[root.to_path_buf()])
+        let files = crate::workspace::files::discover(&[root.to_path_buf()])
             .files
             .into_iter()
+            .map(|f| f.path)
             .filter(|file| !is_excluded(&excluded, Some(&config_dir), file))
             .collect();
         Self {

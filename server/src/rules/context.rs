@@ -124,6 +124,8 @@ pub struct Diagnostic {
     pub code: &'static str,
     pub range: Span,
     pub message: String,
+    /// Why it matters and what to do: the rest of what the one-sentence message leaves out.
+    pub help: Option<String>,
     pub related: Vec<Related>,
     pub fixes: Vec<Fix>,
     /// Overrides the rule's default severity (XS101 is an error for writes, a warning for reads).
@@ -136,6 +138,7 @@ impl Diagnostic {
             code,
             range,
             message: message.into(),
+            help: None,
             related: Vec::new(),
             fixes: Vec::new(),
             severity: None,
@@ -148,6 +151,11 @@ impl Diagnostic {
             range,
             message: message.into(),
         });
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
         self
     }
 

@@ -472,6 +472,7 @@ fn auth_fix(ctx: &Context, endpoint: &Object) -> Option<Fix> {
     // A present but empty `auth`, or one naming a table that is not an auth table.
     if let Some(attr) = endpoint.attribute("auth") {
         return Some(Fix {
+            applicability: crate::finding::Applicability::Unsafe,
             title,
             edits: vec![TextEdit {
                 range: attr.span.clone(),
@@ -498,6 +499,7 @@ fn auth_fix(ctx: &Context, endpoint: &Object) -> Option<Fix> {
         insert_lines_after(text, endpoint.body.span.start, &indent, &[line])
     };
     Some(Fix {
+        applicability: crate::finding::Applicability::Unsafe,
         title,
         edits: vec![edit],
     })

@@ -395,6 +395,7 @@ fn fixes(
     // The auth table selected by its own id: the caller's id is the only right value.
     if auth_table && selection.field.eq_ignore_ascii_case("id") {
         out.push(Fix {
+            applicability: crate::finding::Applicability::Unsafe,
             title: format!("Use `$auth.id` instead of `{value_text}` (the input becomes unused)"),
             edits: vec![TextEdit {
                 range: selection.value.span.clone(),
@@ -431,6 +432,7 @@ fn fixes(
                     new_text: format!("{} && {clause}", if loose { ")" } else { "" }),
                 });
                 out.push(Fix {
+                    applicability: crate::finding::Applicability::Unsafe,
                     title: format!(
                         "Only match the caller's rows: add `&& {clause}` to the `where`"
                     ),
@@ -443,6 +445,7 @@ fn fixes(
                 let mut lines = vec![String::new()];
                 lines.extend(precondition_lines(alias, owner, &unit));
                 out.push(Fix {
+                    applicability: crate::finding::Applicability::Unsafe,
                     title: format!(
                         "Check the owner: insert `precondition (${alias}.{owner} == $auth.id)` after the lookup"
                     ),
@@ -467,6 +470,7 @@ fn fixes(
                 lines.extend(precondition_lines(&var, owner, &unit));
                 lines.push(String::new());
                 out.push(Fix {
+                    applicability: crate::finding::Applicability::Unsafe,
                     title: format!(
                         "Check the owner first: insert a `db.get {table}` and `precondition (${var}.{owner} == $auth.id)` before the write"
                     ),
@@ -613,6 +617,7 @@ fn check_attach(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnostic>
             lines.extend(precondition_lines(alias, &parent_owner, &unit));
             let indent = indent_at(text, read.span.start).to_string();
             diag = diag.with_fix(Fix {
+                applicability: crate::finding::Applicability::Unsafe,
                 title: format!(
                     "Check the caller owns the `{parent}`: insert `precondition (${alias}.{parent_owner} == $auth.id)` after its lookup"
                 ),
@@ -635,6 +640,7 @@ fn check_attach(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnostic>
             lines.extend(precondition_lines(&var, &parent_owner, &unit));
             lines.push(String::new());
             diag = diag.with_fix(Fix {
+                applicability: crate::finding::Applicability::Unsafe,
                 title: format!(
                     "Check the caller owns the `{parent}`: insert a `db.get {parent}` and `precondition (${var}.{parent_owner} == $auth.id)` before the write"
                 ),

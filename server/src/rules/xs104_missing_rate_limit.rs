@@ -765,6 +765,7 @@ fn enable_fix(endpoint: &Object, before: usize) -> Option<Fix> {
         return None;
     }
     Some(Fix {
+        applicability: crate::finding::Applicability::Unsafe,
         title: "Enable the disabled `redis.ratelimit` (remove its `!`)".to_string(),
         edits: vec![TextEdit {
             range: s.span.start..s.name.span.start,
@@ -876,6 +877,7 @@ fn insert_fix(ctx: &Context, endpoint: &Object, authed: bool, per_account: bool)
         edits
     };
     Some(Fix {
+        applicability: crate::finding::Applicability::Unsafe,
         title: format!(
             "Insert a `redis.ratelimit` keyed by {by} first in the stack (`max = 5`, `ttl = 60` are placeholders: tune them)"
         ),

@@ -214,6 +214,7 @@ fn flag_fix(ctx: &Context, field: &Field) -> Option<Fix> {
         }
     };
     Some(Fix {
+        applicability: crate::finding::Applicability::Safe,
         title,
         edits: vec![edit],
     })
@@ -336,6 +337,7 @@ fn dblink_fix(ctx: &Context, field: &Field, exposed: &[String]) -> Option<Fix> {
         }
     };
     Some(Fix {
+        applicability: crate::finding::Applicability::Safe,
         title: format!(
             "Hide {} from the `dblink` input with `override`",
             crate::analysis::exposure::list_names(exposed)

@@ -511,6 +511,7 @@ fn check_object(ctx: &Context, object: &Object, secrets: &Secrets, out: &mut Vec
                 let mut d = Diagnostic::new(CODE, s.name.span.clone(), message);
                 if name == "debug.log" {
                     d = d.with_fix(Fix {
+                        applicability: crate::finding::Applicability::Unsafe,
                         title: "Switch the `debug.log` statement off (`!debug.log`)".to_string(),
                         edits: vec![TextEdit {
                             range: s.name.span.start..s.name.span.start,

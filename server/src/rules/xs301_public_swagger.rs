@@ -64,6 +64,7 @@ fn check_group(ctx: &Context, group: &Object) -> Option<Diagnostic> {
             let message =
                 format!("api group `{name}` publishes its API documentation without a token");
             let fix = Fix {
+                applicability: crate::finding::Applicability::Safe,
                 title: format!("Set `{DISABLED}`"),
                 edits: vec![crate::finding::TextEdit {
                     range: attr.span.clone(),
@@ -108,6 +109,7 @@ fn insert_fix(ctx: &Context, group: &Object) -> Fix {
         }
     };
     Fix {
+        applicability: crate::finding::Applicability::Safe,
         title: format!("Add `{DISABLED}`"),
         edits: vec![insert_lines_after(
             text,

@@ -330,6 +330,7 @@ fn fix(ctx: &Context, group: &Object, current: Option<(crate::model::Span, &Expr
             new_text.push_str(&outer);
             new_text.push('}');
             Fix {
+                applicability: crate::finding::Applicability::Unsafe,
                 title,
                 edits: vec![TextEdit {
                     range: span,
@@ -365,6 +366,7 @@ fn fix(ctx: &Context, group: &Object, current: Option<(crate::model::Span, &Expr
             lines.extend(body_lines(&unit));
             lines.push("}".to_string());
             Fix {
+                applicability: crate::finding::Applicability::Unsafe,
                 title,
                 edits: vec![insert_lines_after(text, offset, &indent, &lines)],
             }

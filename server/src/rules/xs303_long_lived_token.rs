@@ -267,6 +267,7 @@ fn fix(ctx: &Context, s: &Statement, seconds: i64) -> Fix {
         }
     };
     Fix {
+        applicability: crate::finding::Applicability::Unsafe,
         title,
         edits: vec![edit],
     }

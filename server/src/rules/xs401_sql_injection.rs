@@ -420,7 +420,11 @@ fn concat_fix(ctx: &Context, scope: &Scope, s: &Statement, sql: &Attribute) -> O
     if edits[0].range.end > edits[1].range.start {
         return None;
     }
-    Some(Fix { title, edits })
+    Some(Fix {
+        title,
+        edits,
+        applicability: crate::finding::Applicability::Unsafe,
+    })
 }
 
 /// The concatenation a variable holds when its one definition is `var $x { value = a ~ b }`

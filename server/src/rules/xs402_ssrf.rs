@@ -277,6 +277,7 @@ fn allow_list_fix(ctx: &Context, found: &Found) -> Option<Fix> {
     let at = found.statement.span.start;
     let indent = indent_at(text, at).to_string();
     Some(Fix {
+        applicability: crate::finding::Applicability::Unsafe,
         title: format!(
             "Insert an allow-list `precondition` on `{value}` before the request (replace the placeholder `{PLACEHOLDER_HOST}`)"
         ),

@@ -465,6 +465,7 @@ impl Ctx<'_, '_> {
             }
         };
         Some(Fix {
+            applicability: crate::finding::Applicability::Unsafe,
             title: format!(
                 "Replace the literal with `{var}` (define `{env}` in the workspace's environment variables, then rotate the exposed value)"
             ),

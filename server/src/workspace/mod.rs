@@ -6,6 +6,8 @@
 //! none, rules say less rather than guess.
 
 pub mod config;
+pub mod files;
+pub mod root;
 pub mod suppression;
 
 use std::collections::HashMap;

@@ -1,0 +1,285 @@
+//! The Xano workspace a file belongs to, found from the file itself.
+//!
+//! Findings depend on the whole app (an endpoint's tables, functions, api group and
+//! middleware live in other files), so whoever checks a file, alone or in a folder, first finds
+//! the folder that holds its whole workspace, the *root*:
+//!
+//! 1. the nearest folder at or above it with an `xsguard.toml`;
+//! 2. else the nearest one laid out as Xano writes a workspace: an export (`workspace.xs` or
+//!    `branch.xs`, or two of `apis/`, `tables/`, `functions/`, `middlewares/`, `addons/`,
+//!    `tasks/`) or a `xano workspace pull` (`workspace/workspace.xs`, or two of `api/`,
+//!    `table/`, `function/`, `middleware/`, `addon/`, `task/`);
+//! 3. else the nearest folder with `.git` (the repository);
+//! 4. else the fallback the caller gives (the folder it was asked to check).
+//!
+//! A root holds the `.xs` files below it except those of a deeper root: two apps side by side
+//! in one repository are two workspaces.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::config::CONFIG_FILE;
+
+/// Why a folder is a root.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RootMarker {
+    /// It has an `xsguard.toml`.
+    Config,
+    /// It is laid out as a Xano export or pull.
+    XanoLayout,
+    /// It is a git repository's top folder.
+    Git,
+    /// Nothing marks it: it is the folder the caller named.
+    Given,
+}
+
+impl RootMarker {
+    /// What the marker says, for messages: "the folder with `xsguard.toml`".
+    pub fn describe(self) -> &'static str {
+        match self {
+            RootMarker::Config => "has an xsguard.toml",
+            RootMarker::XanoLayout => "is laid out as a Xano workspace",
+            RootMarker::Git => "is the top of a git repository",
+            RootMarker::Given => "was named on the command line",
+        }
+    }
+}
+
+/// The root of a workspace.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Root {
+    /// The folder, with every link resolved.
+    pub dir: PathBuf,
+    pub marker: RootMarker,
+}
+
+/// Folders of an export, as `xano` writes them.
+const EXPORT_FOLDERS: &[&str] = &[
+    "apis",
+    "tables",
+    "functions",
+    "middlewares",
+    "addons",
+    "tasks",
+];
+
+/// Folders of `xano workspace pull`.
+const PULL_FOLDERS: &[&str] = &["api", "table", "function", "middleware", "addon", "task"];
+
+/// Folders that hold part of a workspace and are never its root (an api group may be named
+/// `table`, and then `apis/` holds `table/` beside `function/`).
+const NEVER_ROOTS: &[&str] = &["apis", "api"];
+
+/// Finds roots, remembering what it learned about each folder (a walk asks about the same
+/// folders again and again).
+#[derive(Debug, Default)]
+pub struct RootFinder {
+    markers: HashMap<PathBuf, Option<RootMarker>>,
+}
+
+impl RootFinder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The root of the workspace that holds `path` (a file or a folder), or `fallback` (marked
+    /// [`RootMarker::Given`]) when no folder above it is marked. Both are resolved first; a
+    /// path that cannot be resolved is taken as it is, made absolute.
+    pub fn root_of(&mut self, path: &Path, fallback: &Path) -> Root {
+        let resolved = resolve(path);
+        let start = if resolved.is_dir() {
+            resolved.as_path()
+        } else {
+            resolved.parent().unwrap_or(&resolved)
+        };
+        let mut best: Option<(RootMarker, &Path)> = None;
+        for dir in start.ancestors() {
+            let Some(marker) = self.marker(dir) else {
+                continue;
+            };
+            if best.is_none_or(|(found, _)| marker < found) {
+                best = Some((marker, dir));
+            }
+            if marker == RootMarker::Config {
+                break;
+            }
+        }
+        match best {
+            Some((marker, dir)) => Root {
+                dir: dir.to_path_buf(),
+                marker,
+            },
+            None => Root {
+                dir: resolve(fallback),
+                marker: RootMarker::Given,
+            },
+        }
+    }
+
+    /// The strongest marker of `dir` itself.
+    fn marker(&mut self, dir: &Path) -> Option<RootMarker> {
+        if let Some(known) = self.markers.get(dir) {
+            return *known;
+        }
+        let marker = marker_of(dir);
+        self.markers.insert(dir.to_path_buf(), marker);
+        marker
+    }
+}
+
+fn marker_of(dir: &Path) -> Option<RootMarker> {
+    if dir.join(CONFIG_FILE).exists() {
+        return Some(RootMarker::Config);
+    }
+    let named_as_part = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| NEVER_ROOTS.contains(&n));
+    if !named_as_part && is_xano_layout(dir) {
+        return Some(RootMarker::XanoLayout);
+    }
+    if dir.join(".git").exists() {
+        return Some(RootMarker::Git);
+    }
+    None
+}
+
+fn is_xano_layout(dir: &Path) -> bool {
+    let file = |name: &str| dir.join(name).is_file();
+    let folders = |names: &[&str]| names.iter().filter(|n| dir.join(n).is_dir()).count();
+    file("workspace.xs")
+        || file("branch.xs")
+        || dir.join("workspace").join("workspace.xs").is_file()
+        || folders(EXPORT_FOLDERS) >= 2
+        || folders(PULL_FOLDERS) >= 2
+}
+
+/// The `.xs` files of the workspace at `root`: those below it that no deeper root claims, and
+/// none that `exclude` (relative to the root) names. Links that loop or lead nowhere are in
+/// `skipped`, unreadable entries in `errors`.
+pub fn workspace_files(
+    root: &Root,
+    exclude: &globset::GlobSet,
+    finder: &mut RootFinder,
+) -> super::files::Discovery {
+    let mut discovery = super::files::discover(std::slice::from_ref(&root.dir));
+    discovery.empty.clear();
+    discovery.files.retain(|file| {
+        let relative = file
+            .canonical
+            .strip_prefix(&root.dir)
+            .unwrap_or(&file.canonical);
+        !exclude.is_match(relative) && finder.root_of(&file.canonical, &root.dir).dir == root.dir
+    });
+    discovery
+}
+
+/// `path` with its links resolved, or made absolute when it cannot be (it does not exist).
+pub fn resolve(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| super::files::absolute(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xsguard-root-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        resolve(&dir)
+    }
+
+    fn mkdirs(root: &Path, dirs: &[&str]) {
+        for d in dirs {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+    }
+
+    #[test]
+    fn export_pull_config_git_and_fallback() {
+        let dir = scratch("kinds");
+        mkdirs(
+            &dir,
+            &[
+                "export/apis/shop",
+                "export/tables",
+                "pull/api/shop",
+                "pull/function",
+                "repo/.git",
+                "repo/loose",
+                "plain/sub",
+                "configured/deep/apis/x",
+                "configured/deep/tables",
+            ],
+        );
+        std::fs::write(dir.join("configured/xsguard.toml"), "").unwrap();
+        let mut finder = RootFinder::new();
+        let root =
+            |finder: &mut RootFinder, p: &str| finder.root_of(&dir.join(p), &dir.join("plain"));
+
+        let r = root(&mut finder, "export/apis/shop/a.xs");
+        assert_eq!(
+            (r.dir, r.marker),
+            (dir.join("export"), RootMarker::XanoLayout)
+        );
+        let r = root(&mut finder, "pull/api/shop");
+        assert_eq!(
+            (r.dir, r.marker),
+            (dir.join("pull"), RootMarker::XanoLayout)
+        );
+        let r = root(&mut finder, "repo/loose/a.xs");
+        assert_eq!((r.dir, r.marker), (dir.join("repo"), RootMarker::Git));
+        // A configuration file above a layout wins: it is the user's word.
+        let r = root(&mut finder, "configured/deep/apis/x/a.xs");
+        assert_eq!(
+            (r.dir, r.marker),
+            (dir.join("configured"), RootMarker::Config)
+        );
+        let r = root(&mut finder, "plain/sub/a.xs");
+        assert_eq!((r.dir, r.marker), (dir.join("plain"), RootMarker::Given));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_root_leaves_the_files_of_deeper_roots_out() {
+        let dir = scratch("nested");
+        mkdirs(
+            &dir,
+            &[
+                "repo/.git",
+                "repo/app/apis/g",
+                "repo/app/tables",
+                "repo/tools",
+            ],
+        );
+        for file in [
+            "repo/tools/a.xs",
+            "repo/app/apis/g/b.xs",
+            "repo/app/tables/t.xs",
+        ] {
+            std::fs::write(dir.join(file), "").unwrap();
+        }
+        let mut finder = RootFinder::new();
+        let repo = finder.root_of(&dir.join("repo/tools/a.xs"), &dir);
+        let files = workspace_files(&repo, &globset::GlobSet::empty(), &mut finder).files;
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert!(files[0].path.ends_with("tools/a.xs"));
+        let app = finder.root_of(&dir.join("repo/app/apis/g/b.xs"), &dir);
+        let mut exclude = globset::GlobSetBuilder::new();
+        exclude.add(globset::Glob::new("tables/**").unwrap());
+        let files = workspace_files(&app, &exclude.build().unwrap(), &mut finder).files;
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert!(files[0].path.ends_with("g/b.xs"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn api_groups_named_like_folders_do_not_make_a_root() {
+        let dir = scratch("groups");
+        mkdirs(&dir, &["app/apis/table", "app/apis/function", "app/tables"]);
+        let r = RootFinder::new().root_of(&dir.join("app/apis/table/a.xs"), &dir);
+        assert_eq!(r.dir, dir.join("app"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
