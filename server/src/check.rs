@@ -134,6 +134,21 @@ pub fn check_workspace_with_progress(
     selection: &RuleSelection,
     tick: &(dyn Fn() + Sync),
 ) -> (Workspace, Vec<CheckedFile>) {
+    let all = vec![true; sources.len()];
+    let (ws, checked) = check_reported(sources, &all, config, selection, tick);
+    (ws, checked.into_iter().flatten().collect())
+}
+
+/// Indexes every file of `sources` (the whole workspace) and runs the rules on those that
+/// `reported` marks, which come back in the same places; the others are context, read for
+/// what they declare. Calls `tick` once per file parsed and once per file checked.
+pub fn check_reported(
+    sources: Vec<Source>,
+    reported: &[bool],
+    config: Config,
+    selection: &RuleSelection,
+    tick: &(dyn Fn() + Sync),
+) -> (Workspace, Vec<Option<CheckedFile>>) {
     let parsed: Vec<Parsed> = sources
         .par_iter()
         .map(|s| {
@@ -151,10 +166,13 @@ pub fn check_workspace_with_progress(
     ws.reindex();
     let checked = parsed
         .par_iter()
-        .map(|p| {
-            let checked = check_file(&p.model, &p.syntax, &ws, selection);
-            tick();
-            checked
+        .enumerate()
+        .map(|(i, p)| {
+            reported.get(i).copied().unwrap_or(false).then(|| {
+                let checked = check_file(&p.model, &p.syntax, &ws, selection);
+                tick();
+                checked
+            })
         })
         .collect();
     (ws, checked)

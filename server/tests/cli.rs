@@ -62,7 +62,7 @@ fn summary(report: &Value) -> Vec<(String, u64, u64, String)> {
 fn valid_file_passes() {
     let output = xsguard(&["check", "valid_endpoint.xs"]);
     assert_eq!(status(&output), 0, "{}", stderr(&output));
-    assert_eq!(stdout(&output), "All checks passed.\n");
+    assert_eq!(stdout(&output), "Checked 1 file: all checks passed.\n");
     assert_eq!(stderr(&output), "");
 
     let report = json(&xsguard(&[
@@ -73,7 +73,13 @@ fn valid_file_passes() {
     ]));
     assert_eq!(
         report,
-        serde_json::json!({"version": 1, "files": 1, "findings": []})
+        serde_json::json!({
+            "version": 1,
+            "files": 1,
+            "isolated": false,
+            "fixable": {"safe": 0, "unsafe": 0},
+            "findings": []
+        })
     );
 }
 
@@ -155,7 +161,10 @@ fn human_report_shape() {
     assert!(text.contains("10 |   stack {"), "{text}");
     assert!(text.contains("    text title filters trim"), "{text}");
     assert!(text.contains("^^^^"), "{text}");
-    assert_eq!(lines.last(), Some(&"Found 2 problems in 2 files."));
+    assert_eq!(
+        lines.last(),
+        Some(&"Checked 2 files: found 2 problems in 2 files.")
+    );
     assert!(!text.contains('\u{1b}'), "no color when NO_COLOR is set");
 }
 
@@ -163,7 +172,7 @@ fn human_report_shape() {
 fn single_problem_summary_is_singular() {
     let output = xsguard(&["check", "stray_token.xs"]);
     assert_eq!(status(&output), 1);
-    assert!(stdout(&output).ends_with("\nFound 1 problem in 1 file.\n"));
+    assert!(stdout(&output).ends_with("\nChecked 1 file: found 1 problem in 1 file.\n"));
 }
 
 #[test]

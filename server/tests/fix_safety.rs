@@ -126,24 +126,25 @@ fn each_fix_alone(ws: &Workspace, problems: &mut Vec<String>) -> usize {
 fn fix_twice(ws: &Workspace, unsafe_fixes: bool, problems: &mut Vec<String>) -> usize {
     let all = RuleSelection::all();
     let mut sources = ws.sources.clone();
-    let first = fix_all(&mut sources, &ws.config, &all, unsafe_fixes);
+    let every = vec![true; sources.len()];
+    let first = fix_all(&mut sources, &every, &ws.config, &all, unsafe_fixes);
     for change in &first.changes {
-        if syntax_error_count(&change.after) > syntax_error_count(&change.before) {
+        if syntax_error_count(&change.after) > syntax_error_count(change.before_text()) {
             problems.push(format!(
                 "{}: fixing everything (unsafe fixes: {unsafe_fixes}) adds a syntax error",
                 change.path
             ));
         }
     }
-    let second = fix_all(&mut sources, &ws.config, &all, unsafe_fixes);
+    let second = fix_all(&mut sources, &every, &ws.config, &all, unsafe_fixes);
     for change in &second.changes {
         problems.push(format!(
             "{}: a second `fix` (unsafe fixes: {unsafe_fixes}) changes it again:\n{}",
             change.path,
-            xsguard::cli::fix::unified_diff(&change.path, &change.before, &change.after)
+            xsguard::cli::fix::unified_diff(&change.path, change.before_text(), &change.after)
         ));
     }
-    first.fixed
+    first.fixed()
 }
 
 fn report(what: &str, problems: Vec<String>) {

@@ -285,7 +285,7 @@ fn fail_on_statistics_github_and_stdin() {
         )
         .stdout,
     );
-    assert_eq!(stats.trim(), "1  XS301  public-swagger");
+    assert_eq!(stats.trim(), "1  XS301  [*] public-swagger");
 
     let github = text(
         &xsguard(

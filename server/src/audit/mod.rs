@@ -190,30 +190,21 @@ impl Audit {
                 });
             }
         }
-        for s in &mut sections {
-            s.findings.sort_by(|a, b| {
-                (a.severity, a.code, &a.path, a.line).cmp(&(b.severity, b.code, &b.path, b.line))
-            });
-        }
-
         let mut endpoints = Vec::new();
         let mut api_groups = Vec::new();
         let mut tables = Vec::new();
-        let mut files: Vec<_> = ws.files().collect();
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        for file in &files {
+        // The inventory covers the files asked for; the rest of the workspace is context.
+        for checked in checked {
+            let Some(file) = ws.file(&checked.path) else {
+                continue;
+            };
             let codes: Vec<String> = checked
+                .findings
                 .iter()
-                .find(|c| c.path == file.path)
-                .map(|c| {
-                    c.findings
-                        .iter()
-                        .map(|f| f.code.to_string())
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
-                        .collect()
-                })
-                .unwrap_or_default();
+                .map(|f| f.code.to_string())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
             for object in &file.model.objects {
                 let line = file.line_index.line_of(object.span.start) as u32 + 1;
                 match object.kind.value.as_str() {
@@ -225,7 +216,8 @@ impl Audit {
                 }
             }
         }
-        for t in ws.tables() {
+        let reported: BTreeSet<&str> = checked.iter().map(|c| c.path.as_str()).collect();
+        for t in ws.tables().filter(|t| reported.contains(t.object.file.path.as_str())) {
             let sensitive: Vec<String> = ws
                 .sensitive_columns(&t.name)
                 .iter()
@@ -249,16 +241,6 @@ impl Audit {
                 file: t.object.file.path.clone(),
             });
         }
-        tables.sort_by(|a, b| a.name.cmp(&b.name));
-        endpoints.sort_by(|a, b| {
-            (&a.api_group, &a.path, &a.verb).cmp(&(&b.api_group, &b.path, &b.verb))
-        });
-        for g in &mut api_groups {
-            g.endpoints = endpoints
-                .iter()
-                .filter(|e| e.api_group.as_deref() == Some(g.name.as_str()))
-                .count();
-        }
         Audit {
             files: checked.len(),
             counts,
@@ -271,6 +253,52 @@ impl Audit {
                 .map(|(item, why)| ManualItem { item, why })
                 .collect(),
         }
+        .sorted()
+    }
+
+    /// One report of several workspaces' audits (a run over paths of more than one app).
+    pub fn merge(parts: Vec<Audit>) -> Self {
+        let mut parts = parts.into_iter();
+        let Some(mut all) = parts.next() else {
+            return Audit::build(&Workspace::default(), &[]);
+        };
+        for part in parts {
+            all.files += part.files;
+            all.counts.error += part.counts.error;
+            all.counts.warning += part.counts.warning;
+            all.counts.info += part.counts.info;
+            all.endpoints.extend(part.endpoints);
+            all.api_groups.extend(part.api_groups);
+            all.tables.extend(part.tables);
+            for (into, from) in all.sections.iter_mut().zip(part.sections) {
+                into.findings.extend(from.findings);
+            }
+        }
+        all.sorted()
+    }
+
+    /// In report order, with each api group's endpoints counted.
+    fn sorted(mut self) -> Self {
+        for s in &mut self.sections {
+            s.findings.sort_by(|a, b| {
+                (a.severity, a.code, &a.path, a.line).cmp(&(b.severity, b.code, &b.path, b.line))
+            });
+        }
+        self.tables
+            .sort_by(|a, b| (&a.name, &a.file).cmp(&(&b.name, &b.file)));
+        self.endpoints.sort_by(|a, b| {
+            (&a.api_group, &a.path, &a.verb).cmp(&(&b.api_group, &b.path, &b.verb))
+        });
+        self.api_groups
+            .sort_by(|a, b| (&a.file, &a.name).cmp(&(&b.file, &b.name)));
+        for g in &mut self.api_groups {
+            g.endpoints = self
+                .endpoints
+                .iter()
+                .filter(|e| e.api_group.as_deref() == Some(g.name.as_str()))
+                .count();
+        }
+        self
     }
 
     pub fn json(&self) -> String {

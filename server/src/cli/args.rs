@@ -6,12 +6,33 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Finds security mistakes in XanoScript (`.xs`) files.
 #[derive(Debug, Parser)]
-#[command(name = "xsguard", version)]
+#[command(name = "xsguard", version, after_long_help = AFTER_HELP, after_help = AFTER_HELP)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// What `--help` says after the options.
+const AFTER_HELP: &str = "\
+Workspaces:
+  A finding can depend on the whole app (an endpoint's tables, functions and api group live in
+  other files), so for every path given xsguard finds the app's root: the nearest folder above
+  it with an xsguard.toml, else one laid out as a Xano export (apis/, tables/, functions/...,
+  or workspace.xs) or a `xano workspace pull` (api/, table/, function/...), else the git
+  repository's top folder, else the folder given. Every .xs file of that workspace is read for
+  context; findings are reported for the paths given only. `--isolated` reads only the paths
+  given, without xsguard.toml.
+
+Fixable findings:
+  [*] marks a finding `xsguard fix` repairs; [~] one only `xsguard fix --unsafe-fixes` repairs
+  (those fixes change behaviour or leave a value for you to fill in).
+
+Exit status:
+  0  nothing reported (at or above --fail-on)
+  1  findings reported
+  2  usage, configuration or I/O error: a path that does not exist or holds no .xs file, a
+     settings file that cannot be used, a file that cannot be read or written";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
@@ -61,6 +82,11 @@ pub struct FixArgs {
     /// Rules whose fixes not to apply.
     #[arg(long, value_name = "CODES", value_delimiter = ',')]
     pub ignore: Vec<String>,
+
+    /// Fix only the paths given, without the rest of their workspace and without
+    /// `xsguard.toml` (findings that need other files of the app are then missed).
+    #[arg(long)]
+    pub isolated: bool,
 }
 
 /// Arguments of `xsguard audit`.
@@ -77,6 +103,11 @@ pub struct AuditArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Audit only the paths given, without the rest of their workspace and without
+    /// `xsguard.toml` (findings that need other files of the app are then missed).
+    #[arg(long)]
+    pub isolated: bool,
 }
 
 /// How `xsguard audit` writes its report.
@@ -159,9 +190,15 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
 
-    /// The path to report for text read from standard input (`-`).
+    /// The path to report for text read from standard input (`-`); its workspace gives the
+    /// context, as for a file on disk.
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
+
+    /// Check only the paths given, without the rest of their workspace and without
+    /// `xsguard.toml` (findings that need other files of the app are then missed).
+    #[arg(long)]
+    pub isolated: bool,
 }
 
 /// The least severe finding that fails a check.

@@ -52,8 +52,21 @@ pub fn write(path: &Path, files: &[CheckedFile]) -> Result<usize, String> {
     Ok(count)
 }
 
-/// Reads the fingerprints of a baseline file.
-pub fn read(path: &Path) -> Result<BTreeSet<String>, String> {
+/// The findings a baseline file accepts.
+pub struct Baseline {
+    entries: Vec<BaselineEntry>,
+}
+
+/// What applying a baseline did.
+pub struct Applied {
+    /// Findings it hid.
+    pub hidden: usize,
+    /// Its entries for the files checked that matched no finding, as `path: CODE message`.
+    pub stale: Vec<String>,
+}
+
+/// Reads a baseline file.
+pub fn read(path: &Path) -> Result<Baseline, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read baseline `{}`: {e}", path.display()))?;
     let file: BaselineFile = serde_json::from_str(&text)
@@ -65,18 +78,36 @@ pub fn read(path: &Path) -> Result<BTreeSet<String>, String> {
             file.version
         ));
     }
-    Ok(file.findings.into_iter().map(|f| f.fingerprint).collect())
+    Ok(Baseline {
+        entries: file.findings,
+    })
 }
 
-/// Drops the findings the baseline accepts; returns how many were dropped.
-pub fn filter(files: &mut [CheckedFile], accepted: &BTreeSet<String>) -> usize {
-    let mut dropped = 0;
+/// Drops the findings the baseline accepts.
+pub fn filter(files: &mut [CheckedFile], baseline: &Baseline) -> Applied {
+    let accepted: BTreeSet<&str> = baseline
+        .entries
+        .iter()
+        .map(|e| e.fingerprint.as_str())
+        .collect();
+    let mut matched: BTreeSet<String> = BTreeSet::new();
+    let mut checked_paths: BTreeSet<String> = BTreeSet::new();
+    let mut hidden = 0;
     for file in files.iter_mut() {
+        checked_paths.insert(normalize_path(&file.path));
         let prints = fingerprints(file);
-        let mut keep = prints.iter().map(|p| !accepted.contains(p));
+        let mut keep = prints.iter().map(|p| !accepted.contains(p.as_str()));
         let before = file.findings.len();
         file.findings.retain(|_| keep.next().unwrap_or(true));
-        dropped += before - file.findings.len();
+        hidden += before - file.findings.len();
+        matched.extend(prints.into_iter().filter(|p| accepted.contains(p.as_str())));
     }
-    dropped
+    // Entries of files this run did not check may well still hold.
+    let stale = baseline
+        .entries
+        .iter()
+        .filter(|e| checked_paths.contains(&e.path) && !matched.contains(&e.fingerprint))
+        .map(|e| format!("{}: {} {}", e.path, e.code, e.message))
+        .collect();
+    Applied { hidden, stale }
 }

@@ -1,10 +1,14 @@
 //! `--format human`: a header line and a source excerpt per finding, then a summary.
+//!
+//! A finding `xsguard fix` can repair carries `[*]` before its message, one only
+//! `--unsafe-fixes` repairs `[~]`.
 
 use std::fmt::Write as _;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use anstyle::{AnsiColor, Effects, Style};
 
+use super::summary::{Fixable, Summary, marker};
 use crate::check::CheckedFile;
 use crate::finding::{Finding, Severity};
 use crate::syntax::LineIndex;
@@ -12,25 +16,46 @@ use crate::syntax::LineIndex;
 /// Lines of a multi-line finding shown before the excerpt is cut.
 const MAX_EXCERPT_LINES: usize = 3;
 
-/// The report for these files, colored with ANSI escapes when `color` is set. `incomplete`
-/// says that some paths could not be read, so a clean result must not claim everything passed.
-pub fn render(files: &[CheckedFile], color: bool, incomplete: bool) -> String {
+/// The report for these files, colored with ANSI escapes when `color` is set, closed by the
+/// summary lines.
+pub fn render(files: &[CheckedFile], color: bool, summary: &Summary) -> String {
+    let mut out = render_findings(files, color);
+    let problems: usize = files.iter().map(|f| f.findings.len()).sum();
+    let files_with_problems = files.iter().filter(|f| !f.findings.is_empty()).count();
+    let (first, second) = super::summary::lines(
+        summary,
+        problems,
+        files_with_problems,
+        Fixable::of(files),
+    );
+    if problems == 0 && !summary.incomplete {
+        let green = Style::new().fg_color(Some(AnsiColor::Green.into()));
+        out.push_str(&paint(&first, green, color));
+    } else {
+        out.push_str(&first);
+    }
+    out.push('\n');
+    if let Some(second) = second {
+        out.push_str(&second);
+        out.push('\n');
+    }
+    out
+}
+
+/// The findings alone, without the summary lines (`--quiet`).
+pub fn render_findings(files: &[CheckedFile], color: bool) -> String {
     let renderer = if color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
     let mut out = String::new();
-    let mut problems = 0;
-    let mut files_with_problems = 0;
     for file in files {
         if file.findings.is_empty() {
             continue;
         }
-        files_with_problems += 1;
         let index = LineIndex::new(&file.text);
         for finding in &file.findings {
-            problems += 1;
             header(&mut out, finding, color);
             out.push_str(&excerpt(&renderer, &file.text, &index, finding));
             out.push('\n');
@@ -45,38 +70,12 @@ pub fn render(files: &[CheckedFile], color: bool, incomplete: bool) -> String {
                 let _ = writeln!(out, "  = help: {help}");
             }
             for fix in &finding.fixes {
-                let _ = writeln!(out, "  = help: {}", fix.title);
+                let _ = writeln!(out, "  = fix ({}): {}", fix.applicability.as_str(), fix.title);
             }
             out.push('\n');
         }
     }
-    if problems == 0 && incomplete {
-        out.push_str("No problems found in the files that could be read.");
-    } else if problems == 0 {
-        let green = Style::new().fg_color(Some(AnsiColor::Green.into()));
-        out.push_str(&paint("All checks passed.", green, color));
-    } else {
-        out.push_str(&format!(
-            "Found {problems} {} in {files_with_problems} {}.",
-            plural(problems, "problem", "problems"),
-            plural(files_with_problems, "file", "files"),
-        ));
-    }
-    out.push('\n');
     out
-}
-
-/// The findings alone, without the summary line (`--quiet`).
-pub fn render_findings(files: &[CheckedFile], color: bool) -> String {
-    let full = render(files, color, false);
-    // The summary is the last line; everything before it is findings.
-    let body = full.trim_end_matches('\n');
-    match body.rfind('\n') {
-        Some(i) => format!("{}\n", body[..i].trim_end_matches('\n'))
-            .trim_start_matches('\n')
-            .to_string(),
-        None => String::new(),
-    }
 }
 
 /// `path:line:col: severity CODE message`
@@ -90,12 +89,13 @@ fn header(out: &mut String, finding: &Finding, color: bool) {
     .effects(Effects::BOLD);
     let _ = writeln!(
         out,
-        "{}:{}:{}: {} {} {}",
+        "{}:{}:{}: {} {} {}{}",
         paint(&finding.path, bold, color),
         finding.start.line,
         finding.start.column,
         paint(finding.severity.as_str(), severity_style, color),
         paint(finding.code, bold, color),
+        marker(finding.fixability()),
         finding.message,
     );
 }
@@ -135,6 +135,3 @@ fn paint(text: &str, style: Style, color: bool) -> String {
     }
 }
 
-fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
-    if count == 1 { one } else { many }
-}

@@ -2,8 +2,9 @@
 
 use serde::Serialize;
 
+use super::summary::{Fixable, Summary};
 use crate::check::CheckedFile;
-use crate::finding::{Location, Severity};
+use crate::finding::{Applicability, Location, Severity};
 use crate::syntax::LineIndex;
 
 /// Bumped when the document's shape changes incompatibly.
@@ -12,8 +13,20 @@ const FORMAT_VERSION: u32 = 1;
 #[derive(Serialize)]
 struct Report<'a> {
     version: u32,
+    /// Files findings were reported for.
     files: usize,
+    /// Only the named paths were read, without the rest of their workspace.
+    isolated: bool,
+    /// Findings `xsguard fix` repairs, and those only `--unsafe-fixes` repairs.
+    fixable: JsonFixable,
     findings: Vec<JsonFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFixable {
+    safe: usize,
+    #[serde(rename = "unsafe")]
+    unsafe_only: usize,
 }
 
 #[derive(Serialize)]
@@ -49,6 +62,7 @@ struct JsonRelated<'a> {
 #[derive(Serialize)]
 struct JsonFix<'a> {
     title: &'a str,
+    applicability: Applicability,
     edits: Vec<JsonEdit<'a>>,
 }
 
@@ -60,7 +74,7 @@ struct JsonEdit<'a> {
 
 /// The JSON document for these files; positions are 1-based lines and 1-based columns counted
 /// in characters.
-pub fn render(files: &[CheckedFile]) -> String {
+pub fn render(files: &[CheckedFile], summary: &Summary) -> String {
     let mut findings = Vec::new();
     for file in files {
         if file.findings.is_empty() {
@@ -88,6 +102,7 @@ pub fn render(files: &[CheckedFile]) -> String {
                     .iter()
                     .map(|fix| JsonFix {
                         title: &fix.title,
+                        applicability: fix.applicability,
                         edits: fix
                             .edits
                             .iter()
@@ -114,9 +129,15 @@ pub fn render(files: &[CheckedFile]) -> String {
             });
         }
     }
+    let fixable = Fixable::of(files);
     let report = Report {
         version: FORMAT_VERSION,
-        files: files.len(),
+        files: summary.checked_files,
+        isolated: summary.isolated,
+        fixable: JsonFixable {
+            safe: fixable.safe,
+            unsafe_only: fixable.unsafe_only,
+        },
         findings,
     };
     let mut out = serde_json::to_string_pretty(&report).unwrap_or_default();

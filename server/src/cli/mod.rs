@@ -6,9 +6,13 @@ pub mod fingerprint;
 pub mod fix;
 mod github;
 mod human;
+pub mod inputs;
 mod json;
 pub mod rules_doc;
 mod sarif;
+mod statistics;
+mod summary;
+pub mod write;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -17,17 +21,17 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use clap::error::ErrorKind;
-use rayon::prelude::*;
 
-use crate::workspace::files::{self, discover};
+use crate::workspace::files::display_path;
+use inputs::{Inputs, Request};
+use summary::Summary;
 pub use args::{
     AuditArgs, AuditFormat, CheckArgs, Cli, Command, ExplainArgs, FailOn, FixArgs, Format,
     RulesArgs, RulesFormat,
 };
 
-use crate::check::{CheckedFile, Source};
+use crate::check::CheckedFile;
 use crate::rules::RuleSelection;
-use crate::workspace::Config;
 
 /// Exit status: nothing was reported.
 pub const EXIT_CLEAN: u8 = 0;
@@ -46,7 +50,11 @@ pub fn main() -> ExitCode {
     {
         return ExitCode::from(crate::lsp::run());
     }
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = use_color(
+        std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR"),
+        std::env::var_os("FORCE_COLOR"),
+    );
     let status = run(
         std::env::args_os(),
         &mut std::io::stdout().lock(),
@@ -54,6 +62,17 @@ pub fn main() -> ExitCode {
         color,
     );
     ExitCode::from(status)
+}
+
+/// Whether to color the report: on a terminal unless `NO_COLOR` is set (to anything but the
+/// empty string), and anywhere when `FORCE_COLOR` is set (to anything but `""` or `0`), which
+/// wins: it is the more specific request.
+fn use_color(terminal: bool, no_color: Option<OsString>, force_color: Option<OsString>) -> bool {
+    let set = |v: &Option<OsString>| v.as_ref().is_some_and(|v| !v.is_empty());
+    if set(&force_color) && force_color.as_deref() != Some(std::ffi::OsStr::new("0")) {
+        return true;
+    }
+    terminal && !set(&no_color)
 }
 
 /// Runs the command line with `args` (the first being the program name), writing the report to
@@ -95,179 +114,144 @@ where
     }
 }
 
-/// The files, configuration and rule selection of one run.
+/// The files and rule selection of one run.
 struct Run {
-    sources: Vec<Source>,
-    config: Config,
+    inputs: Inputs,
     selection: RuleSelection,
-    /// Some path could not be read (the run goes on, but exits with status 2).
+    /// Something could not be read or used (the run goes on, but exits with status 2).
     failed: bool,
 }
 
-/// Finds the files under `paths`, reads them and the configuration. `Err` holds the exit
-/// status when nothing can be checked.
+/// Reads what `request` names, printing its problems. `Err` holds the exit status when
+/// nothing can be checked.
 fn prepare(
-    paths: &[std::path::PathBuf],
+    request: &Request,
     select: &[String],
     ignore: &[String],
-    stderr: &mut dyn Write,
-) -> Result<Run, u8> {
-    prepare_with(paths, select, ignore, None, None, stderr)
-}
-
-/// [`prepare`] with a settings file given on the command line and a name for standard input.
-fn prepare_with(
-    paths: &[std::path::PathBuf],
-    select: &[String],
-    ignore: &[String],
-    config_file: Option<&std::path::Path>,
-    stdin_name: Option<&std::path::Path>,
     stderr: &mut dyn Write,
 ) -> Result<Run, u8> {
     let selection = RuleSelection::from_selectors(select, ignore).map_err(|error| {
         report_error(stderr, &error.to_string());
         EXIT_ERROR
     })?;
-    let is_stdin = paths.len() == 1 && paths[0].as_os_str() == "-";
-    let config_start: Vec<std::path::PathBuf> = match (is_stdin, stdin_name) {
-        (true, Some(name)) => vec![name.to_path_buf()],
-        (true, None) => vec![std::path::PathBuf::from(".")],
-        _ => paths.to_vec(),
-    };
-    let config = match config_file {
-        Some(file) => Config::load(file).map_err(|e| e.to_string()),
-        None => load_config(&config_start),
-    }
-    .map_err(|error| {
-        report_error(stderr, &error);
+    let inputs = inputs::read(request).map_err(|problems| {
+        report_problems(stderr, &problems);
         EXIT_ERROR
     })?;
-    if is_stdin {
-        let mut bytes = Vec::new();
-        if let Err(error) = std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes) {
-            report_error(stderr, &format!("cannot read standard input: {error}"));
-            return Err(EXIT_ERROR);
+    report_problems(stderr, &inputs.problems);
+    let failed = !inputs.problems.errors.is_empty();
+    if inputs.reported_count() == 0 {
+        if !failed {
+            report_error(stderr, "no .xs files to check");
         }
-        let path = stdin_name.map_or_else(|| "-".to_string(), |p| p.display().to_string());
-        return Ok(Run {
-            sources: vec![Source { path, bytes }],
-            config,
-            selection,
-            failed: false,
-        });
-    }
-    let discovery = discover(paths);
-    let mut failed = !discovery.errors.is_empty();
-    for error in &discovery.errors {
-        report_error(stderr, error);
-    }
-    let excluded = config.exclude_matcher();
-    let root = config
-        .source
-        .as_ref()
-        .and_then(|p| p.parent())
-        .map(std::path::Path::to_path_buf);
-    let wanted: Vec<&std::path::PathBuf> = discovery
-        .files
-        .iter()
-        .map(|f| &f.path)
-        .filter(|path| {
-            root.as_ref().is_none_or(|root| {
-                let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-                !excluded.is_match(absolute.strip_prefix(root).unwrap_or(path))
-            })
-        })
-        .collect();
-    // Read on every core; errors are reported in path order.
-    let read: Vec<Result<Source, String>> = wanted
-        .par_iter()
-        .map(|path| match std::fs::read(path) {
-            Ok(bytes) => Ok(Source {
-                path: path.display().to_string(),
-                bytes,
-            }),
-            Err(error) => Err(files::cannot_read(path, &error)),
-        })
-        .collect();
-    let mut sources = Vec::with_capacity(read.len());
-    for result in read {
-        match result {
-            Ok(source) => sources.push(source),
-            Err(error) => {
-                report_error(stderr, &error);
-                failed = true;
-            }
-        }
+        return Err(EXIT_ERROR);
     }
     Ok(Run {
-        sources,
-        config,
+        inputs,
         selection,
         failed,
     })
 }
 
+fn report_problems(stderr: &mut dyn Write, problems: &inputs::Problems) {
+    for warning in &problems.warnings {
+        report_warning(stderr, warning);
+    }
+    for error in &problems.errors {
+        report_error(stderr, error);
+    }
+}
+
 /// Files from which a progress bar is worth showing.
 const PROGRESS_THRESHOLD: usize = 500;
 
+/// What checking a run gave: the reported files, sorted by path, and the workspaces' own
+/// problems (settings that name nothing).
+struct Checked {
+    files: Vec<CheckedFile>,
+    config_warnings: Vec<String>,
+}
+
 /// Checks the run's files; a bug in the analysis is reported instead of crashing. Shows a
 /// progress bar on a terminal when the tree is large.
-fn analyze(run: &mut Run, stderr: &mut dyn Write) -> Result<Vec<CheckedFile>, u8> {
-    let bar =
-        (std::io::stderr().is_terminal() && run.sources.len() >= PROGRESS_THRESHOLD).then(|| {
-            let bar = indicatif::ProgressBar::new(2 * run.sources.len() as u64);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{spinner} checking {pos}/{len} {wide_bar} {eta}",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            bar
-        });
+fn analyze(run: &mut Run, stderr: &mut dyn Write) -> Result<Checked, u8> {
+    let total: usize = run.inputs.workspaces.iter().map(|w| w.sources.len()).sum();
+    let steps = total + run.inputs.reported_count();
+    let bar = (std::io::stderr().is_terminal() && total >= PROGRESS_THRESHOLD).then(|| {
+        let bar = indicatif::ProgressBar::new(steps as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} checking {pos}/{len} {wide_bar} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
     let tick = || {
         if let Some(bar) = &bar {
             bar.inc(1);
         }
     };
-    // The sources are not needed after checking: do not keep a second copy of every file.
-    let sources = std::mem::take(&mut run.sources);
-    let checked = catch_unwind(AssertUnwindSafe(|| {
-        let (ws, files) = crate::check::check_workspace_with_progress(
-            sources,
-            run.config.clone(),
-            &run.selection,
-            &tick,
-        );
-        // The index refers to every file's model; freeing those small nodes one by one takes
-        // longer than the rest of a run's single-threaded tail, and the process ends soon.
-        std::mem::forget(ws);
-        files
-    }));
+    let mut checked = Checked {
+        files: Vec::new(),
+        config_warnings: Vec::new(),
+    };
+    for input in &mut run.inputs.workspaces {
+        let reported = input.reported();
+        // The sources are not needed after checking: do not keep a second copy of every file.
+        let sources = std::mem::take(&mut input.sources);
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let (ws, files) = crate::check::check_reported(
+                sources,
+                &reported,
+                input.config.clone(),
+                &run.selection,
+                &tick,
+            );
+            let warnings = ws.config_warnings();
+            // The index refers to every file's model; freeing those small nodes one by one
+            // takes longer than the rest of a run's single-threaded tail, and the process ends
+            // soon.
+            std::mem::forget(ws);
+            (files, warnings)
+        }));
+        let Ok((files, warnings)) = result else {
+            if let Some(bar) = &bar {
+                bar.finish_and_clear();
+            }
+            report_error(stderr, "internal error while checking");
+            return Err(EXIT_ERROR);
+        };
+        checked.files.extend(files.into_iter().flatten());
+        checked
+            .config_warnings
+            .extend(warnings.iter().map(ToString::to_string));
+    }
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let mut checked = checked.map_err(|_| {
-        report_error(stderr, "internal error while checking");
-        EXIT_ERROR
-    })?;
-    checked.sort_by(|a: &CheckedFile, b: &CheckedFile| a.path.cmp(&b.path));
+    checked
+        .files
+        .sort_by(|a: &CheckedFile, b: &CheckedFile| a.path.cmp(&b.path));
+    for warning in &checked.config_warnings {
+        report_warning(stderr, warning);
+    }
     Ok(checked)
 }
 
 fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color: bool) -> u8 {
-    let mut run = match prepare_with(
-        &args.paths,
-        &args.select,
-        &args.ignore,
-        args.config.as_deref(),
-        args.stdin_filename.as_deref(),
-        stderr,
-    ) {
+    let request = Request {
+        paths: &args.paths,
+        isolated: args.isolated,
+        config_file: args.config.as_deref(),
+        stdin_name: args.stdin_filename.as_deref(),
+    };
+    let mut run = match prepare(&request, &args.select, &args.ignore, stderr) {
         Ok(run) => run,
         Err(status) => return status,
     };
     let mut checked = match analyze(&mut run, stderr) {
-        Ok(checked) => checked,
+        Ok(checked) => checked.files,
         Err(status) => return status,
     };
     let mut failed = run.failed;
@@ -301,7 +285,8 @@ fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color
     if let Some(path) = &args.baseline {
         match baseline::read(path) {
             Ok(accepted) => {
-                baseline::filter(&mut checked, &accepted);
+                let applied = baseline::filter(&mut checked, &accepted);
+                report_baseline(stderr, path, &applied);
             }
             Err(error) => {
                 report_error(stderr, &error);
@@ -310,18 +295,29 @@ fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color
         }
     }
 
-    let output = if args.statistics {
-        statistics(&checked)
+    let summary = Summary {
+        checked_files: run.inputs.reported_count(),
+        incomplete: failed,
+        isolated: run.inputs.isolated,
+    };
+    let written = if args.statistics {
+        let output = match args.format {
+            Format::Json => statistics::json(&checked),
+            _ => statistics::table(&checked),
+        };
+        write_out(stdout, stderr, &output)
     } else {
         match args.format {
-            Format::Human if args.quiet => human::render_findings(&checked, color),
-            Format::Human => human::render(&checked, color, failed),
-            Format::Json => json::render(&checked),
-            Format::Sarif => sarif::render(&checked),
-            Format::Github => github::render(&checked),
+            Format::Human if args.quiet => {
+                write_out(stdout, stderr, &human::render_findings(&checked, color))
+            }
+            Format::Human => write_out(stdout, stderr, &human::render(&checked, color, &summary)),
+            Format::Json => write_out(stdout, stderr, &json::render(&checked, &summary)),
+            Format::Sarif => write_with(stdout, stderr, |out| sarif::write(out, &checked)),
+            Format::Github => write_out(stdout, stderr, &github::render(&checked)),
         }
     };
-    if let Some(status) = write_out(stdout, stderr, &output) {
+    if let Some(status) = written {
         return status;
     }
 
@@ -344,31 +340,45 @@ fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color
     }
 }
 
-/// Findings per rule, most frequent first.
-fn statistics(files: &[CheckedFile]) -> String {
-    let mut counts: std::collections::BTreeMap<&str, (usize, &str)> =
-        std::collections::BTreeMap::new();
-    for f in files.iter().flat_map(|file| &file.findings) {
-        counts.entry(f.code).or_insert((0, f.name)).0 += 1;
+/// Says what the baseline hid, and which of its entries no longer match anything.
+fn report_baseline(stderr: &mut dyn Write, path: &std::path::Path, applied: &baseline::Applied) {
+    let shown = display_path(path);
+    let _ = writeln!(
+        stderr,
+        "xsguard: {} finding{} hidden by the baseline `{shown}`.",
+        applied.hidden,
+        if applied.hidden == 1 { "" } else { "s" }
+    );
+    if applied.stale.is_empty() {
+        return;
     }
-    let mut rows: Vec<_> = counts.into_iter().collect();
-    rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
-    let width = rows
-        .iter()
-        .map(|r| r.1.0.to_string().len())
-        .max()
-        .unwrap_or(1);
-    rows.iter()
-        .map(|(code, (n, name))| format!("{n:>width$}  {code}  {name}\n"))
-        .collect()
+    report_warning(
+        stderr,
+        &format!(
+            "{} baseline entr{} of the files checked match no finding any more (fixed, or changed beyond recognition); `--write-baseline {shown}` drops them:",
+            applied.stale.len(),
+            if applied.stale.len() == 1 { "y" } else { "ies" }
+        ),
+    );
+    for entry in &applied.stale {
+        let _ = writeln!(stderr, "  {entry}");
+    }
 }
 
 /// Writes the report; `Some(status)` when it could not be written.
 fn write_out(stdout: &mut dyn Write, stderr: &mut dyn Write, output: &str) -> Option<u8> {
-    if let Err(error) = stdout
-        .write_all(output.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    write_with(stdout, stderr, |out| out.write_all(output.as_bytes()))
+}
+
+/// Writes the report with `write`, buffered; `Some(status)` when it could not be written.
+fn write_with(
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Option<u8> {
+    let mut buffered = std::io::BufWriter::new(stdout);
+    let result = write(&mut buffered).and_then(|()| buffered.flush());
+    if let Err(error) = result {
         if error.kind() != std::io::ErrorKind::BrokenPipe {
             report_error(stderr, &format!("cannot write the report: {error}"));
         }
@@ -378,53 +388,98 @@ fn write_out(stdout: &mut dyn Write, stderr: &mut dyn Write, output: &str) -> Op
 }
 
 fn fix(args: &FixArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
-    let mut run = match prepare(&args.paths, &args.select, &args.ignore, stderr) {
+    let request = Request {
+        paths: &args.paths,
+        isolated: args.isolated,
+        config_file: None,
+        stdin_name: None,
+    };
+    let mut run = match prepare(&request, &args.select, &args.ignore, stderr) {
         Ok(run) => run,
         Err(status) => return status,
     };
-    let outcome = match catch_unwind(AssertUnwindSafe(|| {
-        fix::fix_all(
-            &mut run.sources,
-            &run.config,
-            &run.selection,
-            args.unsafe_fixes,
-        )
-    })) {
-        Ok(outcome) => outcome,
-        Err(_) => {
-            report_error(stderr, "internal error while fixing");
-            return EXIT_ERROR;
-        }
-    };
+    let selection = run.selection.clone();
     let mut failed = run.failed;
     let mut output = String::new();
-    for change in &outcome.changes {
-        if args.diff {
-            output.push_str(&fix::unified_diff(
-                &change.path,
-                &change.before,
-                &change.after,
-            ));
-        } else if let Err(error) = std::fs::write(&change.path, &change.after) {
-            report_error(stderr, &format!("cannot write `{}`: {error}", change.path));
-            failed = true;
+    let mut fixed = 0;
+    let mut files_written = 0;
+    let mut remaining = 0;
+    let mut later: Vec<(crate::finding::Finding, String)> = Vec::new();
+    for input in &mut run.inputs.workspaces {
+        let reported = input.reported();
+        let outcome = match catch_unwind(AssertUnwindSafe(|| {
+            fix::fix_all(
+                &mut input.sources,
+                &reported,
+                &input.config,
+                &selection,
+                args.unsafe_fixes,
+            )
+        })) {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                report_error(stderr, "internal error while fixing");
+                return EXIT_ERROR;
+            }
+        };
+        for skipped in &outcome.skipped {
+            report_warning(stderr, skipped);
         }
+        for change in &outcome.changes {
+            if args.diff {
+                output.push_str(&fix::unified_diff(
+                    &change.path,
+                    change.before_text(),
+                    &change.after,
+                ));
+                fixed += change.fixed;
+                files_written += 1;
+                continue;
+            }
+            let Some(disk) = &input.files[change.index].disk else {
+                continue;
+            };
+            match write::replace_file(disk, &change.before, change.after.as_bytes()) {
+                Ok(()) => {
+                    fixed += change.fixed;
+                    files_written += 1;
+                }
+                Err(not_written) => {
+                    report_error(stderr, &not_written.message(disk));
+                    failed = true;
+                }
+            }
+        }
+        remaining += outcome.remaining.len();
+        later.extend(outcome.later);
     }
     let verb = if args.diff { "Would fix" } else { "Fixed" };
     output.push_str(&format!(
-        "{verb} {} finding{} in {} file{} ({} remaining).\n",
-        outcome.fixed,
-        if outcome.fixed == 1 { "" } else { "s" },
-        outcome.changes.len(),
-        if outcome.changes.len() == 1 { "" } else { "s" },
-        outcome.remaining
+        "{verb} {fixed} finding{} in {files_written} file{} ({remaining} remaining).\n",
+        if fixed == 1 { "" } else { "s" },
+        if files_written == 1 { "" } else { "s" },
     ));
+    if !later.is_empty() {
+        output.push_str(&format!(
+            "{} of these {} not reported by `xsguard check`: an earlier fix brought {} out, and a further round fixed {}:\n",
+            later.len(),
+            if later.len() == 1 { "was" } else { "were" },
+            if later.len() == 1 { "it" } else { "them" },
+            if later.len() == 1 { "it" } else { "them" },
+        ));
+        for (f, title) in &later {
+            output.push_str(&format!(
+                "  {}:{}:{}: {} {}\n    fix: {title}\n",
+                f.path, f.start.line, f.start.column, f.code, f.message
+            ));
+        }
+    }
     if let Some(status) = write_out(stdout, stderr, &output) {
         return status;
     }
     if failed {
         EXIT_ERROR
-    } else if (args.diff && !outcome.changes.is_empty()) || outcome.remaining > 0 {
+    } else if (args.diff && files_written > 0) || remaining > 0 {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
@@ -432,15 +487,34 @@ fn fix(args: &FixArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
 }
 
 fn audit(args: &AuditArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
-    let run = match prepare(&args.paths, &[], &[], stderr) {
+    let request = Request {
+        paths: &args.paths,
+        isolated: args.isolated,
+        config_file: None,
+        stdin_name: None,
+    };
+    let mut run = match prepare(&request, &[], &[], stderr) {
         Ok(run) => run,
         Err(status) => return status,
     };
+    let selection = run.selection.clone();
     let built = catch_unwind(AssertUnwindSafe(|| {
-        let (ws, mut checked) =
-            crate::check::check_workspace(run.sources.clone(), run.config.clone(), &run.selection);
-        checked.sort_by(|a, b| a.path.cmp(&b.path));
-        crate::audit::Audit::build(&ws, &checked)
+        let mut parts = Vec::new();
+        for input in &mut run.inputs.workspaces {
+            let reported = input.reported();
+            let sources = std::mem::take(&mut input.sources);
+            let (ws, checked) = crate::check::check_reported(
+                sources,
+                &reported,
+                input.config.clone(),
+                &selection,
+                &|| {},
+            );
+            let mut checked: Vec<CheckedFile> = checked.into_iter().flatten().collect();
+            checked.sort_by(|a, b| a.path.cmp(&b.path));
+            parts.push(crate::audit::Audit::build(&ws, &checked));
+        }
+        crate::audit::Audit::merge(parts)
     }));
     let Ok(report) = built else {
         report_error(stderr, "internal error while auditing");
@@ -457,7 +531,7 @@ fn audit(args: &AuditArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
             Err(error) => {
                 report_error(
                     stderr,
-                    &format!("cannot write `{}`: {error}", path.display()),
+                    &format!("cannot write `{}`: {error}", display_path(path)),
                 );
                 Some(EXIT_ERROR)
             }
@@ -489,35 +563,27 @@ fn explain(args: &ExplainArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -
     }
 }
 
-/// The configuration: `xsguard.toml` in the first path's directory or the nearest directory
-/// above it.
-fn load_config(paths: &[std::path::PathBuf]) -> Result<Config, String> {
-    let start = paths
-        .first()
-        .map(|p| {
-            if p.is_dir() {
-                p.clone()
-            } else {
-                p.parent()
-                    .map(std::path::Path::to_path_buf)
-                    .unwrap_or_default()
-            }
-        })
-        .unwrap_or_default();
-    let start = std::fs::canonicalize(if start.as_os_str().is_empty() {
-        std::path::Path::new(".")
-    } else {
-        &start
-    })
-    .map_err(|e| format!("cannot read `{}`: {e}", start.display()))?;
-    for dir in start.ancestors() {
-        if dir.join(crate::workspace::config::CONFIG_FILE).is_file() {
-            return Config::discover(dir).map_err(|e| e.to_string());
-        }
-    }
-    Ok(Config::default())
-}
-
 fn report_error(stderr: &mut dyn Write, message: &str) {
     let _ = writeln!(stderr, "xsguard: error: {message}");
+}
+
+fn report_warning(stderr: &mut dyn Write, message: &str) {
+    let _ = writeln!(stderr, "xsguard: warning: {message}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn color_follows_no_color_and_force_color() {
+        let v = |s: &str| Some(OsString::from(s));
+        assert!(use_color(true, None, None));
+        assert!(!use_color(false, None, None));
+        assert!(!use_color(true, v("1"), None));
+        assert!(use_color(true, v(""), None), "an empty NO_COLOR is not set");
+        assert!(use_color(false, None, v("1")));
+        assert!(use_color(false, v("1"), v("true")), "FORCE_COLOR wins");
+        assert!(!use_color(false, None, v("0")));
+    }
 }

@@ -20,6 +20,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::finding::Severity;
 use crate::rules;
@@ -84,6 +85,16 @@ pub struct Config {
     pub severity: BTreeMap<String, RuleLevel>,
     /// Where the settings came from, if from a file.
     pub source: Option<PathBuf>,
+    /// Where each entry of `auth-tables` and `owner-fields` is written (1-based line and
+    /// column), for warnings about names the workspace does not have.
+    pub positions: Positions,
+}
+
+/// Places of list entries in the settings file, in list order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Positions {
+    pub auth_tables: Vec<(usize, usize)>,
+    pub owner_fields: Vec<(usize, usize)>,
 }
 
 impl Default for Config {
@@ -99,6 +110,7 @@ impl Default for Config {
             exclude: Vec::new(),
             severity: BTreeMap::new(),
             source: None,
+            positions: Positions::default(),
         }
     }
 }
@@ -106,15 +118,15 @@ impl Default for Config {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
-    auth_tables: Option<Vec<String>>,
-    owner_fields: Option<Vec<String>>,
+    auth_tables: Option<Vec<Spanned<String>>>,
+    owner_fields: Option<Vec<Spanned<String>>>,
     sensitive_names: Option<Vec<String>>,
     token_expiry_days: Option<u32>,
-    exclude: Option<Vec<String>>,
-    severity: Option<BTreeMap<String, String>>,
+    exclude: Option<Vec<Spanned<String>>>,
+    severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
-/// What is wrong with a configuration file, and where.
+/// What is wrong with a configuration file, or worth a warning, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
     pub path: PathBuf,
@@ -140,10 +152,11 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl Config {
-    /// Reads `xsguard.toml` from `dir` if there is one.
+    /// Reads `xsguard.toml` from `dir` if there is one. An entry of that name that is not a
+    /// readable file (a folder, a link to nothing) is an error, not a file to pass over.
     pub fn discover(dir: &Path) -> Result<Self, ConfigError> {
         let path = dir.join(CONFIG_FILE);
-        if path.is_file() {
+        if std::fs::symlink_metadata(&path).is_ok() {
             Self::load(&path)
         } else {
             Ok(Self::default())
@@ -173,11 +186,14 @@ impl Config {
             (position, e.message().trim().to_string())
         })?;
         let mut config = Self::default();
+        let place = |s: &Spanned<String>| line_col(text, s.span().start + 1);
         if let Some(v) = raw.auth_tables {
-            config.auth_tables = v;
+            config.positions.auth_tables = v.iter().map(place).collect();
+            config.auth_tables = v.into_iter().map(Spanned::into_inner).collect();
         }
         if let Some(v) = raw.owner_fields {
-            config.owner_fields = v;
+            config.positions.owner_fields = v.iter().map(place).collect();
+            config.owner_fields = v.into_iter().map(Spanned::into_inner).collect();
         }
         if let Some(v) = raw.sensitive_names {
             config.sensitive_names = v.into_iter().map(|s| s.to_ascii_lowercase()).collect();
@@ -187,17 +203,18 @@ impl Config {
         }
         if let Some(v) = raw.exclude {
             for pattern in &v {
-                globset::Glob::new(pattern).map_err(|e| {
+                globset::Glob::new(pattern.as_ref()).map_err(|e| {
                     (
-                        find_position(text, pattern),
-                        format!("invalid exclude pattern `{pattern}`: {e}"),
+                        Some(place(pattern)),
+                        format!("invalid exclude pattern `{}`: {e}", pattern.as_ref()),
                     )
                 })?;
             }
-            config.exclude = v;
+            config.exclude = v.into_iter().map(Spanned::into_inner).collect();
         }
         for (code, level) in raw.severity.unwrap_or_default() {
-            let position = find_position(text, &code);
+            let position = Some(line_col(text, code.span().start));
+            let (code, level) = (code.into_inner(), level.into_inner());
             let code_upper = code.to_ascii_uppercase();
             if rules::rule(&code_upper).is_none() {
                 return Err((position, format!("unknown rule `{code}` in [severity]")));
@@ -255,9 +272,6 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-fn find_position(text: &str, needle: &str) -> Option<(usize, usize)> {
-    text.find(needle).map(|offset| line_col(text, offset))
-}
 
 #[cfg(test)]
 mod tests {
@@ -277,6 +291,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.auth_tables, ["account"]);
+        assert_eq!(config.positions.auth_tables, [(1, 17)]);
         assert_eq!(config.owner_fields, ["tenant_id"]);
         assert_eq!(config.token_expiry_days, 7);
         assert!(config.exclude_matcher().is_match("old/a.xs"));
@@ -299,6 +314,11 @@ mod tests {
 
         let (_, message) = Config::parse("[severity]\nXS999 = \"off\"\n").unwrap_err();
         assert!(message.contains("unknown rule `XS999`"), "{message}");
+
+        // The entry itself, not the first mention of its code (here in a comment).
+        let (position, _) =
+            Config::parse("# XS101 is noisy\n[severity]\nXS101 = \"loud\"\n").unwrap_err();
+        assert_eq!(position, Some((3, 1)));
 
         let (position, _) = Config::parse("token-expiry-days = \"long\"\n").unwrap_err();
         assert_eq!(position.map(|p| p.0), Some(1));

@@ -254,6 +254,63 @@ impl Workspace {
         self.field_kinds.clear();
     }
 
+    /// Entries of the settings file that name tables or columns no table of the workspace
+    /// has: most likely typos, which would otherwise silently change nothing.
+    pub fn config_warnings(&self) -> Vec<config::ConfigError> {
+        let Some(path) = &self.config.source else {
+            return Vec::new();
+        };
+        if !self.has_tables() {
+            return Vec::new();
+        }
+        let warning = |position: Option<&(usize, usize)>, message: String| config::ConfigError {
+            path: path.clone(),
+            position: position.copied(),
+            message,
+        };
+        let mut warnings = Vec::new();
+        let table_names: Vec<&str> = self.tables.values().map(|t| t.name.as_str()).collect();
+        for (i, name) in self.config.auth_tables.iter().enumerate() {
+            if self.table(name).is_none() {
+                warnings.push(warning(
+                    self.config.positions.auth_tables.get(i),
+                    format!(
+                        "`auth-tables` names `{name}`, which no table of the workspace defines{}",
+                        did_you_mean(name, &table_names)
+                    ),
+                ));
+            }
+        }
+        let mut columns: Vec<&str> = self
+            .tables
+            .values()
+            .flat_map(|t| t.columns.iter().map(|c| c.name.as_str()))
+            .collect();
+        columns.sort_unstable();
+        columns.dedup();
+        for (i, field) in self.config.owner_fields.iter().enumerate() {
+            let lower = field.to_ascii_lowercase();
+            let stem = lower.strip_suffix("_id").unwrap_or(&lower);
+            let used = columns.iter().any(|c| {
+                let c = c.to_ascii_lowercase();
+                c == lower
+                    || c == stem
+                    || c.strip_prefix(stem)
+                        .is_some_and(|rest| rest == "_user_id" || rest == "_id")
+            });
+            if !used {
+                warnings.push(warning(
+                    self.config.positions.owner_fields.get(i),
+                    format!(
+                        "`owner-fields` names `{field}`, which no table of the workspace has as a column{}",
+                        did_you_mean(field, &columns)
+                    ),
+                ));
+            }
+        }
+        warnings
+    }
+
     /// Whether any table definition is known (else rules must not assume a table's schema).
     pub fn has_tables(&self) -> bool {
         !self.tables.is_empty()
@@ -377,6 +434,19 @@ impl Workspace {
             .filter(|c| c.flagged_sensitive || is_personal_name(&c.name) || c.ty == "email")
             .collect()
     }
+}
+
+/// `" (did you mean `x`?)"` for the known name nearest to `name`, when one is close enough to be
+/// a typo of it; else nothing.
+pub fn did_you_mean(name: &str, known: &[&str]) -> String {
+    let lower = name.to_ascii_lowercase();
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(&lower, &k.to_ascii_lowercase()), *k))
+        .filter(|(distance, k)| *distance <= (k.len().max(name.len()) / 3).max(1))
+        .min()
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
 }
 
 /// The owner-field names as (stem, full name) pairs: the configured ones and `<auth table>_id`.
@@ -546,6 +616,28 @@ mod tests {
         )]);
         assert!(ws.owner_field("audit").is_none());
         assert!(!ws.is_user_owned("audit"));
+    }
+
+    #[test]
+    fn settings_that_name_nothing_are_warned_about() {
+        let mut config = Config::parse(
+            "auth-tables = [\"usr\"]\nowner-fields = [\"created_by\", \"ownr_id\"]\n",
+        )
+        .unwrap();
+        config.source = Some("xsguard.toml".into());
+        let mut ws = Workspace::new(config);
+        ws.insert(Arc::new(FileModel::parse("tables/user.xs", USER)));
+        ws.insert(Arc::new(FileModel::parse("tables/post.xs", POST)));
+        ws.reindex();
+        let warnings: Vec<String> = ws.config_warnings().iter().map(ToString::to_string).collect();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("xsguard.toml:1:17: `auth-tables` names `usr`")
+                && warnings[0].ends_with("(did you mean `user`?)"),
+            "{warnings:?}"
+        );
+        assert!(warnings[1].contains("`ownr_id`"), "{warnings:?}");
+        assert_eq!(did_you_mean("zzzz", &["user"]), "");
     }
 
     #[test]
