@@ -273,6 +273,55 @@ fn nonexistent_path_is_an_io_error() {
 }
 
 #[test]
+fn empty_folders_and_paths_without_xs_files_are_errors() {
+    let dir = scratch_dir("empty");
+    std::fs::create_dir_all(dir.join("nothing")).unwrap();
+    std::fs::write(dir.join("notes.txt"), "not XanoScript").unwrap();
+    for (args, message) in [
+        (
+            &["check", "nothing"][..],
+            "xsguard: error: no .xs files in `nothing`",
+        ),
+        (&["check", "."][..], "xsguard: error: no .xs files in `.`"),
+        (
+            &["audit", "nothing"][..],
+            "xsguard: error: no .xs files in `nothing`",
+        ),
+        (
+            &["fix", "nothing"][..],
+            "xsguard: error: no .xs files in `nothing`",
+        ),
+        (
+            &["check", "missing"][..],
+            "xsguard: error: cannot read `missing`: No such file or directory (os error 2)",
+        ),
+    ] {
+        let output = xsguard_in(&dir, args);
+        assert_eq!(status(&output), 2, "{args:?}");
+        assert_eq!(stderr(&output).lines().next(), Some(message), "{args:?}");
+        assert_eq!(
+            stdout(&output),
+            "",
+            "{args:?}: nothing may look like a clean run"
+        );
+    }
+    // A folder of only links that lead nowhere says so.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(dir.join("gone.xs"), dir.join("nothing/link.xs")).unwrap();
+        let output = xsguard_in(&dir, &["check", "nothing"]);
+        assert_eq!(status(&output), 2);
+        assert!(
+            stderr(&output)
+                .contains("warning: skipped `nothing/link.xs`: the link points to nothing"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn clap_usage_errors_exit_with_2() {
     for args in [
         &["check", "--format", "xml", "valid_endpoint.xs"][..],
@@ -289,9 +338,10 @@ fn clap_usage_errors_exit_with_2() {
     assert!(stdout(&help).contains("--select"));
 }
 
-/// A scratch directory under Cargo's target directory, empty on return.
+/// A scratch directory, empty on return. Outside the repository: a folder inside it would be
+/// checked as part of the repository's workspace.
 fn scratch_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let dir = std::env::temp_dir().join(format!("xsguard-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

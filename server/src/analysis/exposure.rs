@@ -2199,7 +2199,7 @@ pub fn output_fix(
     };
     let edit = match existing {
         Some(_) => {
-            let eol = crate::fix::line_ending(text);
+            let eol = crate::fix::line_ending_at(text, anchor.start);
             let mut new_text = String::new();
             for (i, line) in lines.iter().enumerate() {
                 if i > 0 {

@@ -217,7 +217,10 @@ impl Audit {
             }
         }
         let reported: BTreeSet<&str> = checked.iter().map(|c| c.path.as_str()).collect();
-        for t in ws.tables().filter(|t| reported.contains(t.object.file.path.as_str())) {
+        for t in ws
+            .tables()
+            .filter(|t| reported.contains(t.object.file.path.as_str()))
+        {
             let sensitive: Vec<String> = ws
                 .sensitive_columns(&t.name)
                 .iter()

@@ -83,14 +83,17 @@ pub fn fix_all(
         })
         .collect();
     let check = |sources: &[Source]| -> Vec<Option<CheckedFile>> {
-        check_reported(sources.to_vec(), reported, config.clone(), selection, &|| {}).1
+        check_reported(
+            sources.to_vec(),
+            reported,
+            config.clone(),
+            selection,
+            &|| {},
+        )
+        .1
     };
     let mut checked = check(sources);
-    let known: HashSet<String> = checked
-        .iter()
-        .flatten()
-        .flat_map(fingerprints)
-        .collect();
+    let known: HashSet<String> = checked.iter().flatten().flat_map(fingerprints).collect();
     let mut fixed = vec![0; sources.len()];
     let mut later = Vec::new();
     for _ in 0..MAX_ROUNDS {

@@ -22,12 +22,8 @@ pub fn render(files: &[CheckedFile], color: bool, summary: &Summary) -> String {
     let mut out = render_findings(files, color);
     let problems: usize = files.iter().map(|f| f.findings.len()).sum();
     let files_with_problems = files.iter().filter(|f| !f.findings.is_empty()).count();
-    let (first, second) = super::summary::lines(
-        summary,
-        problems,
-        files_with_problems,
-        Fixable::of(files),
-    );
+    let (first, second) =
+        super::summary::lines(summary, problems, files_with_problems, Fixable::of(files));
     if problems == 0 && !summary.incomplete {
         let green = Style::new().fg_color(Some(AnsiColor::Green.into()));
         out.push_str(&paint(&first, green, color));
@@ -70,7 +66,12 @@ pub fn render_findings(files: &[CheckedFile], color: bool) -> String {
                 let _ = writeln!(out, "  = help: {help}");
             }
             for fix in &finding.fixes {
-                let _ = writeln!(out, "  = fix ({}): {}", fix.applicability.as_str(), fix.title);
+                let _ = writeln!(
+                    out,
+                    "  = fix ({}): {}",
+                    fix.applicability.as_str(),
+                    fix.title
+                );
             }
             out.push('\n');
         }
@@ -134,4 +135,3 @@ fn paint(text: &str, style: Style, color: bool) -> String {
         text.to_owned()
     }
 }
-

@@ -137,11 +137,7 @@ impl Reported {
     }
 }
 
-fn named_groups(
-    request: &Request,
-    finder: &mut RootFinder,
-    problems: &mut Problems,
-) -> Vec<Group> {
+fn named_groups(request: &Request, finder: &mut RootFinder, problems: &mut Problems) -> Vec<Group> {
     let mut groups: BTreeMap<Option<PathBuf>, Group> = BTreeMap::new();
     let mut seen = HashSet::new();
     for path in request.paths {
@@ -260,7 +256,10 @@ fn load(
             problems.errors.push(format!(
                 "every .xs file in `{}` is excluded by `exclude` in `{}`",
                 display_path(named),
-                config.source.as_deref().map_or_else(String::new, display_path)
+                config
+                    .source
+                    .as_deref()
+                    .map_or_else(String::new, display_path)
             ));
         }
     }
@@ -273,7 +272,9 @@ fn load(
             found
                 .files
                 .into_iter()
-                .filter(|f| !reported_set.contains(f.canonical.as_path()) && !is_excluded(&f.canonical))
+                .filter(|f| {
+                    !reported_set.contains(f.canonical.as_path()) && !is_excluded(&f.canonical)
+                })
                 .filter(|f| match request.stdin_name {
                     Some(name) => resolve(name) != f.canonical,
                     None => true,
@@ -284,7 +285,13 @@ fn load(
     };
     drop(reported_set);
 
-    let cwd = std::env::current_dir().ok().map(|d| resolve(&d));
+    // Context files are named in the style of the paths asked for: absolute beside absolute
+    // paths, else as seen from the working folder.
+    let absolute = !group.named.is_empty() && group.named.iter().all(|p| p.is_absolute());
+    let cwd = std::env::current_dir()
+        .ok()
+        .filter(|_| !absolute)
+        .map(|d| resolve(&d));
     let mut files = Vec::with_capacity(reported.len() + context.len());
     let mut sources = Vec::with_capacity(reported.len() + context.len());
     let mut to_read: Vec<(PathBuf, String, bool)> = Vec::new();
@@ -325,10 +332,7 @@ fn load(
                     disk: Some(disk),
                     reported,
                 });
-                sources.push(Source {
-                    path: shown,
-                    bytes,
-                });
+                sources.push(Source { path: shown, bytes });
             }
             Err(error) if reported => problems.errors.push(cannot_read(&disk, &error)),
             Err(error) => problems.warnings.push(format!(
@@ -372,7 +376,10 @@ mod tests {
     #[test]
     fn context_paths_read_from_the_working_folder() {
         let p = |s: &str| PathBuf::from(s);
-        assert_eq!(relative_to(&p("/w/app"), &p("/w/app/tables/u.xs")), p("tables/u.xs"));
+        assert_eq!(
+            relative_to(&p("/w/app"), &p("/w/app/tables/u.xs")),
+            p("tables/u.xs")
+        );
         assert_eq!(
             relative_to(&p("/w/app/server"), &p("/w/app/examples/t.xs")),
             p("../examples/t.xs")

@@ -23,12 +23,12 @@ use clap::Parser;
 use clap::error::ErrorKind;
 
 use crate::workspace::files::display_path;
-use inputs::{Inputs, Request};
-use summary::Summary;
 pub use args::{
     AuditArgs, AuditFormat, CheckArgs, Cli, Command, ExplainArgs, FailOn, FixArgs, Format,
     RulesArgs, RulesFormat,
 };
+use inputs::{Inputs, Request};
+use summary::Summary;
 
 use crate::check::CheckedFile;
 use crate::rules::RuleSelection;

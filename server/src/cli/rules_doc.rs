@@ -9,29 +9,34 @@ use crate::rules::{RULES, Rule, documentation};
 pub fn table() -> String {
     let name_width = RULES.iter().map(|r| r.name.len()).max().unwrap_or(0);
     let mut out = format!(
-        "{:<6} {:<name_width$} {:<8} {:<4} SUMMARY\n",
+        "{:<6} {:<name_width$} {:<8} {:<6} SUMMARY\n",
         "CODE", "NAME", "SEVERITY", "FIX"
     );
     for r in RULES {
-        let fix = if !r.fixable {
-            ""
-        } else if r.safe_fixes {
-            "safe"
-        } else {
-            "yes"
-        };
         writeln!(
             out,
-            "{:<6} {:<name_width$} {:<8} {:<4} {}",
+            "{:<6} {:<name_width$} {:<8} {:<6} {}",
             r.code,
             r.name,
             r.severity.as_str(),
-            fix,
+            fix_kind(r),
             r.summary
         )
         .unwrap();
     }
+    out.push_str(
+        "\nFIX: safe fixes are applied by `xsguard fix`; unsafe ones only with `--unsafe-fixes`\n(they change behaviour or leave a value to fill in); none: nothing to apply automatically.\n",
+    );
     out
+}
+
+/// What `xsguard fix` can do for a rule's findings: `safe`, `unsafe` or `none`.
+pub fn fix_kind(rule: &Rule) -> &'static str {
+    match (rule.fixable, rule.safe_fixes) {
+        (false, _) => "none",
+        (true, true) => "safe",
+        (true, false) => "unsafe",
+    }
 }
 
 /// The documentation of one rule, found by code or name.
@@ -67,13 +72,6 @@ pub fn markdown() -> String {
     );
     out.push_str("| code | name | severity | fix | summary |\n|---|---|---|---|---|\n");
     for r in RULES {
-        let fix = if !r.fixable {
-            ""
-        } else if r.safe_fixes {
-            "safe"
-        } else {
-            "unsafe"
-        };
         writeln!(
             out,
             "| [{}](#{}) | {} | {} | {} | {} |",
@@ -81,7 +79,7 @@ pub fn markdown() -> String {
             anchor(r),
             r.name,
             r.severity.as_str(),
-            fix,
+            fix_kind(r),
             r.summary
         )
         .unwrap();
@@ -122,6 +120,7 @@ pub fn json() -> String {
                 "severity": r.severity.as_str(),
                 "cwe": r.cwe,
                 "summary": r.summary,
+                "fix": fix_kind(r),
                 "safe_fixes": r.safe_fixes,
                 "documentation": documentation(r.code),
             })

@@ -49,7 +49,12 @@ pub fn marker(fixability: Option<Applicability>) -> &'static str {
 
 /// The summary lines (without a final newline): what was checked and found, then what is
 /// fixable. `passed` is painted by the caller.
-pub fn lines(summary: &Summary, problems: usize, files_with_problems: usize, fixable: Fixable) -> (String, Option<String>) {
+pub fn lines(
+    summary: &Summary,
+    problems: usize,
+    files_with_problems: usize,
+    fixable: Fixable,
+) -> (String, Option<String>) {
     let files = plural(summary.checked_files, "file", "files");
     let scope = if summary.isolated {
         format!(

@@ -150,7 +150,12 @@ mod tests {
         let link = dir.join("link.xs");
         std::os::unix::fs::symlink(&file, &link).unwrap();
         assert_eq!(replace_file(&link, b"old", b"new"), Ok(()));
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(std::fs::read(&file).unwrap(), b"new");
         let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o640);
@@ -159,7 +164,11 @@ mod tests {
         let read_only = dir.join("ro.xs");
         std::fs::write(&read_only, "old").unwrap();
         std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o444)).unwrap();
-        if std::fs::OpenOptions::new().write(true).open(&read_only).is_err() {
+        if std::fs::OpenOptions::new()
+            .write(true)
+            .open(&read_only)
+            .is_err()
+        {
             assert!(matches!(
                 replace_file(&read_only, b"old", b"new"),
                 Err(NotWritten::Failed(_))

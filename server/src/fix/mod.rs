@@ -10,6 +10,29 @@ pub fn line_ending(text: &str) -> &'static str {
     }
 }
 
+/// The line ending of the line holding `offset`; for a last line without one, that of the
+/// line before it; for a file of one line, the file's. A line inserted there takes it, so a
+/// file that mixes endings keeps each part as it was.
+pub fn line_ending_at(text: &str, offset: usize) -> &'static str {
+    let end = line_end(text, offset);
+    let ending_at = |end: usize| match text.as_bytes().get(end) {
+        Some(b'\r') => Some("\r\n"),
+        Some(b'\n') => Some("\n"),
+        _ => None,
+    };
+    if let Some(eol) = ending_at(end) {
+        return eol;
+    }
+    let start = line_start(text, offset);
+    if start > 0 {
+        let previous = line_end(text, start - 1);
+        if let Some(eol) = ending_at(previous) {
+            return eol;
+        }
+    }
+    line_ending(text)
+}
+
 /// Byte offset of the start of the line holding `offset`.
 pub fn line_start(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())]
@@ -54,7 +77,7 @@ pub fn indent_unit(text: &str) -> String {
 /// Inserts `lines` (without indentation) as new lines after the line holding `offset`, each
 /// indented with `indent`.
 pub fn insert_lines_after(text: &str, offset: usize, indent: &str, lines: &[String]) -> TextEdit {
-    let eol = line_ending(text);
+    let eol = line_ending_at(text, offset);
     let at = line_end(text, offset);
     let mut new_text = String::new();
     for line in lines {
@@ -72,7 +95,7 @@ pub fn insert_lines_after(text: &str, offset: usize, indent: &str, lines: &[Stri
 
 /// Inserts `lines` as new lines before the line holding `offset`, indented with `indent`.
 pub fn insert_lines_before(text: &str, offset: usize, indent: &str, lines: &[String]) -> TextEdit {
-    let eol = line_ending(text);
+    let eol = line_ending_at(text, offset);
     let at = line_start(text, offset);
     let mut new_text = String::new();
     for line in lines {
@@ -138,6 +161,23 @@ mod tests {
             apply_edits(text, &[edit]).unwrap(),
             "a {\r\n    z = 0\r\n    b = 1\r\n}\r\n"
         );
+    }
+
+    #[test]
+    fn inserted_lines_take_the_ending_around_them() {
+        // The first line ends with LF, the rest with CRLF.
+        let text = "a {\n  b = 1\r\n  c = 2\r\n}";
+        let at = text.find('b').unwrap();
+        assert_eq!(line_ending(text), "\n");
+        assert_eq!(line_ending_at(text, at), "\r\n");
+        let edit = insert_lines_after(text, at, "  ", &["x = 0".into()]);
+        assert_eq!(
+            apply_edits(text, &[edit]).unwrap(),
+            "a {\n  b = 1\r\n  x = 0\r\n  c = 2\r\n}"
+        );
+        // The last line has no ending: it takes the one before it.
+        assert_eq!(line_ending_at(text, text.len()), "\r\n");
+        assert_eq!(line_ending_at("one line", 2), "\n");
     }
 
     #[test]

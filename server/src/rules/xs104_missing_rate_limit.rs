@@ -107,7 +107,7 @@ use crate::analysis::access::{
 };
 use crate::analysis::names::snake_words;
 use crate::finding::{Fix, TextEdit};
-use crate::fix::{indent_at, indent_unit, insert_lines_after, line_end, line_ending};
+use crate::fix::{indent_at, indent_unit, insert_lines_after, line_end, line_ending_at};
 use crate::model::{ExprKind, Object, PairKey, Span, Statement};
 use crate::workspace::{Workspace, literal_name};
 
@@ -849,7 +849,7 @@ fn insert_fix(ctx: &Context, endpoint: &Object, authed: bool, per_account: bool)
         vec![insert_lines_after(text, open, &indent, &lines)]
     } else {
         // `stack {}` or `stack { statement }` on one line: open it.
-        let eol = line_ending(text);
+        let eol = line_ending_at(text, open);
         let inner = format!("{base}{unit}");
         let gap = rest.len() - rest.trim_start().len();
         let closes = rest.trim_start().starts_with('}');

@@ -58,7 +58,7 @@
 //!   `visibility = "private"` or `"internal"` (Xano does not offer those as inputs).
 
 use crate::finding::{Fix, TextEdit};
-use crate::fix::{indent_at, indent_unit, insert_lines_after, line_ending};
+use crate::fix::{indent_at, indent_unit, insert_lines_after, line_ending_at};
 use crate::model::{Block, Expr, ExprKind, Field, Item, Object, PairKey};
 
 use crate::analysis::exposure::{field_sensitivity, is_flagged, nested_schema};
@@ -163,7 +163,7 @@ fn flag_fix(ctx: &Context, field: &Field) -> Option<Fix> {
     let title = "Mark the field `sensitive = true`".to_string();
     let indent = indent_at(text, field.span.start).to_string();
     let unit = indent_unit(text);
-    let eol = line_ending(text);
+    let eol = line_ending_at(text, field.span.start);
     let edit = match &field.body {
         None => TextEdit {
             range: field.span.end..field.span.end,

@@ -50,7 +50,7 @@
 //! outside Xano can reach.
 
 use crate::finding::{Fix, TextEdit};
-use crate::fix::{indent_at, indent_unit, insert_lines_after, line_ending};
+use crate::fix::{indent_at, indent_unit, insert_lines_after, line_ending_at};
 use crate::model::{Expr, ExprKind, Object};
 use crate::workspace::literal_name;
 
@@ -320,7 +320,7 @@ fn fix(ctx: &Context, group: &Object, current: Option<(crate::model::Span, &Expr
         Some((span, _)) => {
             let outer = indent_at(text, span.start).to_string();
             let inner = format!("{outer}{unit}");
-            let eol = line_ending(text);
+            let eol = line_ending_at(text, span.start);
             let mut new_text = String::from("cors = {");
             for line in body_lines(&inner) {
                 new_text.push_str(eol);

@@ -254,7 +254,7 @@ fn fix(ctx: &Context, s: &Statement, seconds: i64) -> Fix {
                     // `security.create_auth_token as $t` without a body: give it one.
                     let at = s.name.span.end;
                     let outer = indent_at(text, s.span.start);
-                    let eol = crate::fix::line_ending(text);
+                    let eol = crate::fix::line_ending_at(text, s.span.start);
                     TextEdit {
                         range: at..at,
                         new_text: format!(

@@ -272,7 +272,6 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -442,7 +442,12 @@ pub fn did_you_mean(name: &str, known: &[&str]) -> String {
     let lower = name.to_ascii_lowercase();
     known
         .iter()
-        .map(|k| (strsim::damerau_levenshtein(&lower, &k.to_ascii_lowercase()), *k))
+        .map(|k| {
+            (
+                strsim::damerau_levenshtein(&lower, &k.to_ascii_lowercase()),
+                *k,
+            )
+        })
         .filter(|(distance, k)| *distance <= (k.len().max(name.len()) / 3).max(1))
         .min()
         .map(|(_, k)| format!(" (did you mean `{k}`?)"))
@@ -629,7 +634,11 @@ mod tests {
         ws.insert(Arc::new(FileModel::parse("tables/user.xs", USER)));
         ws.insert(Arc::new(FileModel::parse("tables/post.xs", POST)));
         ws.reindex();
-        let warnings: Vec<String> = ws.config_warnings().iter().map(ToString::to_string).collect();
+        let warnings: Vec<String> = ws
+            .config_warnings()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(
             warnings[0].starts_with("xsguard.toml:1:17: `auth-tables` names `usr`")
