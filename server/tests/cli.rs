@@ -322,6 +322,59 @@ fn empty_folders_and_paths_without_xs_files_are_errors() {
 }
 
 #[test]
+fn settings_that_name_nothing_are_warned_about_with_their_place() {
+    let dir = scratch_dir("typos");
+    std::fs::create_dir_all(dir.join("tables")).unwrap();
+    std::fs::write(
+        dir.join("tables/user.xs"),
+        "table user {\n  auth = true\n  schema {\n    int id\n  }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("xsguard.toml"),
+        "# owners\nauth-tables = [\"user\", \"usr\"]\n",
+    )
+    .unwrap();
+    let output = xsguard_in(&dir, &["check", "tables"]);
+    assert_eq!(status(&output), 0, "{}", stderr(&output));
+    let config = std::fs::canonicalize(dir.join("xsguard.toml")).unwrap();
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "xsguard: warning: {}:2:25: `auth-tables` names `usr`, which no table of the workspace defines (did you mean `user`?)\n",
+            config.display()
+        )
+    );
+    // A settings file that is a folder is an error, not something to pass over.
+    std::fs::remove_file(dir.join("xsguard.toml")).unwrap();
+    std::fs::create_dir_all(dir.join("xsguard.toml")).unwrap();
+    let output = xsguard_in(&dir, &["check", "tables"]);
+    assert_eq!(status(&output), 2);
+    assert!(stderr(&output).contains("xsguard.toml: cannot read the file"), "{}", stderr(&output));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn color_is_forced_by_force_color_and_off_by_default_in_pipes() {
+    let colored = Command::new(env!("CARGO_BIN_EXE_xsguard"))
+        .args(["check", "stray_token.xs"])
+        .current_dir(fixtures())
+        .env("FORCE_COLOR", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&colored.stdout).contains('\u{1b}'));
+    let plain = Command::new(env!("CARGO_BIN_EXE_xsguard"))
+        .args(["check", "stray_token.xs"])
+        .current_dir(fixtures())
+        .env_remove("NO_COLOR")
+        .env_remove("FORCE_COLOR")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains('\u{1b}'));
+}
+
+#[test]
 fn clap_usage_errors_exit_with_2() {
     for args in [
         &["check", "--format", "xml", "valid_endpoint.xs"][..],

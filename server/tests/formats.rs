@@ -122,6 +122,8 @@ fn sarif_is_valid_and_complete() {
             .as_deref(),
         Some("swagger = {active: false}")
     );
+    let properties = serde_json::to_value(fix.properties.as_ref().unwrap()).unwrap();
+    assert_eq!(properties["applicability"], "safe");
 
     let suppressed = results.iter().find(|r| r.suppressions.is_some()).unwrap();
     let justification = suppressed.suppressions.as_ref().unwrap()[0]
@@ -190,6 +192,10 @@ fn fingerprints_survive_inserted_lines_and_baselines_round_trip() {
         None,
     );
     assert_eq!(quiet.status.code(), Some(0), "{}", text(&quiet.stdout));
+    assert_eq!(
+        text(&quiet.stderr),
+        "xsguard: 1 finding hidden by the baseline `baseline.json`.\n"
+    );
 
     // A new finding is reported; the accepted one is not.
     std::fs::write(
@@ -220,6 +226,50 @@ fn fingerprints_survive_inserted_lines_and_baselines_round_trip() {
         .map(|f| f["path"].as_str().unwrap())
         .collect();
     assert_eq!(paths, ["apis/legacy.xs"]);
+
+    // Once the accepted finding is fixed, its entry is stale, and the run says so.
+    std::fs::write(
+        dir.join("apis/shop.xs"),
+        GROUP.replace("swagger = true", "swagger = {active: false}"),
+    )
+    .unwrap();
+    let stale = xsguard(
+        &dir,
+        &[
+            "check",
+            "--select",
+            "XS0,XS301",
+            "--baseline",
+            "baseline.json",
+            "apis",
+        ],
+        None,
+    );
+    let notes = text(&stale.stderr);
+    assert!(
+        notes.contains("0 findings hidden by the baseline")
+            && notes.contains("warning: 1 entry of the baseline for the files checked matches no finding")
+            && notes.contains("  apis/shop.xs: XS301 "),
+        "{notes}"
+    );
+    // Entries of files a run does not check are not stale.
+    let other = xsguard(
+        &dir,
+        &[
+            "check",
+            "--select",
+            "XS0,XS301",
+            "--baseline",
+            "baseline.json",
+            "apis/partners.xs",
+        ],
+        None,
+    );
+    assert!(
+        !text(&other.stderr).contains("no finding any more"),
+        "{}",
+        text(&other.stderr)
+    );
 
     let bad = xsguard(
         &dir,
@@ -286,6 +336,27 @@ fn fail_on_statistics_github_and_stdin() {
         .stdout,
     );
     assert_eq!(stats.trim(), "1  XS301  [*] public-swagger");
+    let stats: serde_json::Value = serde_json::from_slice(
+        &xsguard(
+            &dir,
+            &[
+                "check",
+                "--select",
+                "XS0,XS301",
+                "--statistics",
+                "--format",
+                "json",
+                "apis",
+            ],
+            None,
+        )
+        .stdout,
+    )
+    .expect("--statistics --format json is JSON");
+    assert_eq!(
+        stats,
+        serde_json::json!([{"code": "XS301", "name": "public-swagger", "count": 1, "fixable": 1, "unsafe_fixable": 0}])
+    );
 
     let github = text(
         &xsguard(

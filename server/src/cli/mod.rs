@@ -352,12 +352,14 @@ fn report_baseline(stderr: &mut dyn Write, path: &std::path::Path, applied: &bas
     if applied.stale.is_empty() {
         return;
     }
+    let n = applied.stale.len();
     report_warning(
         stderr,
         &format!(
-            "{} baseline entr{} of the files checked match no finding any more (fixed, or changed beyond recognition); `--write-baseline {shown}` drops them:",
-            applied.stale.len(),
-            if applied.stale.len() == 1 { "y" } else { "ies" }
+            "{n} entr{} of the baseline for the files checked match{} no finding any more (fixed, or changed beyond recognition); `--write-baseline {shown}` drops {}:",
+            if n == 1 { "y" } else { "ies" },
+            if n == 1 { "es" } else { "" },
+            if n == 1 { "it" } else { "them" },
         ),
     );
     for entry in &applied.stale {

@@ -288,7 +288,13 @@ impl Workspace {
             .collect();
         columns.sort_unstable();
         columns.dedup();
-        for (i, field) in self.config.owner_fields.iter().enumerate() {
+        // Only the names written in the file: the defaults need not all be used.
+        for (field, position) in self
+            .config
+            .owner_fields
+            .iter()
+            .zip(&self.config.positions.owner_fields)
+        {
             let lower = field.to_ascii_lowercase();
             let stem = lower.strip_suffix("_id").unwrap_or(&lower);
             let used = columns.iter().any(|c| {
@@ -300,7 +306,7 @@ impl Workspace {
             });
             if !used {
                 warnings.push(warning(
-                    self.config.positions.owner_fields.get(i),
+                    Some(position),
                     format!(
                         "`owner-fields` names `{field}`, which no table of the workspace has as a column{}",
                         did_you_mean(field, &columns)
