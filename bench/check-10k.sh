@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # `xsguard check` on a generated tree of 10,000 endpoint files (plus tables and api groups):
 # wall time and peak memory, release build. Target: under 2 s and 200 MB on 2 cores.
-# Usage: bench/check-10k.sh [COUNT]
+# Usage: bench/check-10k.sh [COUNT]; FORMAT=sarif (or human, github) measures another output
+# format than JSON.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-10000}
+format=${FORMAT:-json}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 mkdir -p "$dir/tables" "$dir/apis"
@@ -70,6 +72,6 @@ done
 cargo build --release -q -p xsguard
 echo "$(find "$dir" -name '*.xs' | wc -l) files, $(du -sh "$dir" | cut -f1)"
 for run in 1 2 3; do
-  /usr/bin/time -f "%e s wall, %M KB peak RSS" ./target/release/xsguard check "$dir" --format json > "$dir/out.json" 2> "$dir/time.txt" || true
-  echo "run $run: $(tail -1 "$dir/time.txt"), $(grep -c '"code"' "$dir/out.json") findings"
+  /usr/bin/time -f "%e s wall, %M KB peak RSS" ./target/release/xsguard check "$dir" --format "$format" > "$dir/out.txt" 2> "$dir/time.txt" || true
+  echo "run $run ($format): $(tail -1 "$dir/time.txt"), $(wc -c < "$dir/out.txt") bytes of output"
 done

@@ -350,7 +350,11 @@ fn settings_that_name_nothing_are_warned_about_with_their_place() {
     std::fs::create_dir_all(dir.join("xsguard.toml")).unwrap();
     let output = xsguard_in(&dir, &["check", "tables"]);
     assert_eq!(status(&output), 2);
-    assert!(stderr(&output).contains("xsguard.toml: cannot read the file"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("xsguard.toml: cannot read the file"),
+        "{}",
+        stderr(&output)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

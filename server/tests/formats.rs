@@ -248,7 +248,9 @@ fn fingerprints_survive_inserted_lines_and_baselines_round_trip() {
     let notes = text(&stale.stderr);
     assert!(
         notes.contains("0 findings hidden by the baseline")
-            && notes.contains("warning: 1 entry of the baseline for the files checked matches no finding")
+            && notes.contains(
+                "warning: 1 entry of the baseline for the files checked matches no finding"
+            )
             && notes.contains("  apis/shop.xs: XS301 "),
         "{notes}"
     );

@@ -14,7 +14,9 @@ use crate::check::Source;
 use crate::workspace::Config;
 use crate::workspace::config::CONFIG_FILE;
 use crate::workspace::files::{FoundFile, cannot_read, discover, display_path};
-use crate::workspace::root::{Root, RootFinder, RootMarker, resolve, workspace_files};
+use crate::workspace::root::{
+    Root, RootFinder, RootMarker, claimed_files, resolve, workspace_files,
+};
 
 /// What the caller asked to read.
 pub struct Request<'a> {
@@ -89,10 +91,11 @@ pub fn read(request: &Request) -> Result<Inputs, Problems> {
     let is_stdin = request.paths.len() == 1 && request.paths[0].as_os_str() == "-";
     let mut problems = Problems::default();
     let mut finder = RootFinder::new();
+    let mut walked = Walked::new();
     let groups = if is_stdin {
         stdin_group(request, &mut finder, &mut problems)?
     } else {
-        named_groups(request, &mut finder, &mut problems)
+        named_groups(request, &mut finder, &mut walked, &mut problems)
     };
     let mut workspaces = Vec::new();
     for group in groups {
@@ -106,7 +109,14 @@ pub fn read(request: &Request) -> Result<Inputs, Problems> {
                 }
             },
         };
-        workspaces.push(load(group, config, request, &mut finder, &mut problems));
+        workspaces.push(load(
+            group,
+            config,
+            request,
+            &mut finder,
+            &walked,
+            &mut problems,
+        ));
     }
     Ok(Inputs {
         workspaces,
@@ -137,11 +147,23 @@ impl Reported {
     }
 }
 
-fn named_groups(request: &Request, finder: &mut RootFinder, problems: &mut Problems) -> Vec<Group> {
+/// Folders already walked, resolved, with the files found: a workspace inside one is not
+/// walked again for its context.
+type Walked = Vec<(PathBuf, Vec<FoundFile>)>;
+
+fn named_groups(
+    request: &Request,
+    finder: &mut RootFinder,
+    walked: &mut Walked,
+    problems: &mut Problems,
+) -> Vec<Group> {
     let mut groups: BTreeMap<Option<PathBuf>, Group> = BTreeMap::new();
     let mut seen = HashSet::new();
     for path in request.paths {
         let found = discover(std::slice::from_ref(path));
+        if path.is_dir() {
+            walked.push((resolve(path), found.files.clone()));
+        }
         problems.errors.extend(found.errors);
         problems.warnings.extend(found.skipped);
         for empty in &found.empty {
@@ -149,18 +171,18 @@ fn named_groups(request: &Request, finder: &mut RootFinder, problems: &mut Probl
                 .errors
                 .push(format!("no .xs files in `{}`", display_path(empty)));
         }
-        let fallback = if path.is_dir() {
+        let fallback = resolve(&if path.is_dir() {
             path.clone()
         } else {
             path.parent()
                 .filter(|p| !p.as_os_str().is_empty())
                 .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-        };
+        });
         for file in found.files {
             if !seen.insert(file.canonical.clone()) {
                 continue;
             }
-            let root = (!request.isolated).then(|| finder.root_of(&file.canonical, &fallback));
+            let root = (!request.isolated).then(|| finder.root_of_file(&file.canonical, &fallback));
             let group = groups
                 .entry(root.as_ref().map(|r| r.dir.clone()))
                 .or_insert_with(|| Group {
@@ -225,6 +247,7 @@ fn load(
     config: Config,
     request: &Request,
     finder: &mut RootFinder,
+    walked: &Walked,
     problems: &mut Problems,
 ) -> WorkspaceInput {
     let excluded = config.exclude_matcher();
@@ -266,11 +289,17 @@ fn load(
     let reported_set: HashSet<&Path> = reported.iter().filter_map(Reported::canonical).collect();
     let context: Vec<FoundFile> = match &group.root {
         Some(root) if !request.isolated => {
-            let found = workspace_files(root, &globset::GlobSet::empty(), finder);
-            problems.warnings.extend(found.skipped);
-            problems.warnings.extend(found.errors);
-            found
-                .files
+            let none = globset::GlobSet::empty();
+            let files = match walked.iter().find(|(dir, _)| root.dir.starts_with(dir)) {
+                Some((_, files)) => claimed_files(root, files.iter().cloned(), &none, finder),
+                None => {
+                    let found = workspace_files(root, &none, finder);
+                    problems.warnings.extend(found.skipped);
+                    problems.warnings.extend(found.errors);
+                    found.files
+                }
+            };
+            files
                 .into_iter()
                 .filter(|f| {
                     !reported_set.contains(f.canonical.as_path()) && !is_excluded(&f.canonical)

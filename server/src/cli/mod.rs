@@ -21,6 +21,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use clap::error::ErrorKind;
+use rayon::prelude::*;
 
 use crate::workspace::files::display_path;
 pub use args::{
@@ -172,6 +173,10 @@ struct Checked {
     config_warnings: Vec<String>,
 }
 
+/// The files of one workspace after checking (`None` for context files) and its settings
+/// warnings.
+type WorkspaceChecked = (Vec<Option<CheckedFile>>, Vec<String>);
+
 /// Checks the run's files; a bug in the analysis is reported instead of crashing. Shows a
 /// progress bar on a terminal when the tree is large.
 fn analyze(run: &mut Run, stderr: &mut dyn Write) -> Result<Checked, u8> {
@@ -196,26 +201,37 @@ fn analyze(run: &mut Run, stderr: &mut dyn Write) -> Result<Checked, u8> {
         files: Vec::new(),
         config_warnings: Vec::new(),
     };
-    for input in &mut run.inputs.workspaces {
-        let reported = input.reported();
-        // The sources are not needed after checking: do not keep a second copy of every file.
-        let sources = std::mem::take(&mut input.sources);
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            let (ws, files) = crate::check::check_reported(
-                sources,
-                &reported,
-                input.config.clone(),
-                &run.selection,
-                &tick,
-            );
-            let warnings = ws.config_warnings();
-            // The index refers to every file's model; freeing those small nodes one by one
-            // takes longer than the rest of a run's single-threaded tail, and the process ends
-            // soon.
-            std::mem::forget(ws);
-            (files, warnings)
-        }));
-        let Ok((files, warnings)) = result else {
+    // Workspaces are checked side by side: each alone ends in a single-threaded tail.
+    let selection = &run.selection;
+    let results: Vec<Option<WorkspaceChecked>> = run
+        .inputs
+        .workspaces
+        .par_iter_mut()
+        .map(|input| {
+            let reported = input.reported();
+            // The sources are not needed after checking: do not keep a second copy of every
+            // file.
+            let sources = std::mem::take(&mut input.sources);
+            let config = input.config.clone();
+            catch_unwind(AssertUnwindSafe(|| {
+                let (ws, files) =
+                    crate::check::check_reported(sources, &reported, config, selection, &tick);
+                let warnings = ws
+                    .config_warnings()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                // The index refers to every file's model; freeing those small nodes one by one
+                // takes longer than the rest of a run's single-threaded tail, and the process
+                // ends soon.
+                std::mem::forget(ws);
+                (files, warnings)
+            }))
+            .ok()
+        })
+        .collect();
+    for result in results {
+        let Some((files, warnings)) = result else {
             if let Some(bar) = &bar {
                 bar.finish_and_clear();
             }
@@ -223,9 +239,7 @@ fn analyze(run: &mut Run, stderr: &mut dyn Write) -> Result<Checked, u8> {
             return Err(EXIT_ERROR);
         };
         checked.files.extend(files.into_iter().flatten());
-        checked
-            .config_warnings
-            .extend(warnings.iter().map(ToString::to_string));
+        checked.config_warnings.extend(warnings);
     }
     if let Some(bar) = &bar {
         bar.finish_and_clear();

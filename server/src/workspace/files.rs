@@ -39,7 +39,8 @@ pub struct Discovery {
 /// Expands `paths` into files.
 pub fn discover(paths: &[PathBuf]) -> Discovery {
     let mut discovery = Discovery::default();
-    let mut found: Vec<PathBuf> = Vec::new();
+    // Each file with its resolved path when the walk knows it (no link on the way).
+    let mut found: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
     for path in paths {
         let before = found.len();
         match std::fs::metadata(path) {
@@ -48,29 +49,36 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
                 continue;
             }
             Ok(metadata) if metadata.is_dir() => walk(path, &mut found, &mut discovery),
-            Ok(_) => found.push(path.clone()),
+            Ok(_) => found.push((path.clone(), None)),
         }
         if found.len() == before {
             discovery.empty.push(path.clone());
         }
     }
     found.sort();
-    // Resolving each path takes system calls per component: done on every core.
+    // Resolving a path takes system calls per component: done only where a link may be on
+    // the way, and on every core.
     let canonical: Vec<PathBuf> = found
         .par_iter()
-        .map(|file| std::fs::canonicalize(file).unwrap_or_else(|_| absolute(file)))
+        .map(|(file, known)| match known {
+            Some(known) => known.clone(),
+            None => std::fs::canonicalize(file).unwrap_or_else(|_| absolute(file)),
+        })
         .collect();
     let mut seen = HashSet::new();
     discovery.files = found
         .into_iter()
         .zip(canonical)
         .filter(|(_, canonical)| seen.insert(canonical.clone()))
-        .map(|(path, canonical)| FoundFile { path, canonical })
+        .map(|((path, _), canonical)| FoundFile { path, canonical })
         .collect();
     discovery
 }
 
-fn walk(dir: &Path, found: &mut Vec<PathBuf>, discovery: &mut Discovery) {
+fn walk(dir: &Path, found: &mut Vec<(PathBuf, Option<PathBuf>)>, discovery: &mut Discovery) {
+    let resolved_dir = std::fs::canonicalize(dir).ok();
+    // Links met on the way (followed): files below one need resolving one by one.
+    let mut links: Vec<PathBuf> = Vec::new();
     let walker = WalkBuilder::new(dir)
         .require_git(false)
         .follow_links(true)
@@ -78,9 +86,18 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>, discovery: &mut Discovery) {
     for entry in walker {
         match entry {
             Ok(entry) => {
+                if entry.path_is_symlink() {
+                    links.push(entry.path().to_path_buf());
+                }
                 let is_file = entry.file_type().is_some_and(|t| t.is_file());
                 if is_file && entry.path().extension().is_some_and(|ext| ext == "xs") {
-                    found.push(entry.into_path());
+                    let path = entry.into_path();
+                    let known = resolved_dir
+                        .as_ref()
+                        .filter(|_| !links.iter().any(|link| path.starts_with(link)));
+                    let canonical = known
+                        .and_then(|resolved| Some(resolved.join(path.strip_prefix(dir).ok()?)));
+                    found.push((path, canonical));
                 }
             }
             Err(error) => match skipped_link(&error) {

@@ -92,6 +92,25 @@ impl RootFinder {
         } else {
             resolved.parent().unwrap_or(&resolved)
         };
+        let found = self.marked_root(start);
+        found.unwrap_or_else(|| Root {
+            dir: resolve(fallback),
+            marker: RootMarker::Given,
+        })
+    }
+
+    /// [`RootFinder::root_of`] for a file whose path and fallback are already resolved (as a
+    /// walk gives them): no system call but for folders not seen before.
+    pub fn root_of_file(&mut self, resolved_file: &Path, resolved_fallback: &Path) -> Root {
+        let start = resolved_file.parent().unwrap_or(resolved_file);
+        self.marked_root(start).unwrap_or_else(|| Root {
+            dir: resolved_fallback.to_path_buf(),
+            marker: RootMarker::Given,
+        })
+    }
+
+    /// The nearest folder at or above `start` with the strongest marker.
+    fn marked_root(&mut self, start: &Path) -> Option<Root> {
         let mut best: Option<(RootMarker, &Path)> = None;
         for dir in start.ancestors() {
             let Some(marker) = self.marker(dir) else {
@@ -104,16 +123,10 @@ impl RootFinder {
                 break;
             }
         }
-        match best {
-            Some((marker, dir)) => Root {
-                dir: dir.to_path_buf(),
-                marker,
-            },
-            None => Root {
-                dir: resolve(fallback),
-                marker: RootMarker::Given,
-            },
-        }
+        best.map(|(marker, dir)| Root {
+            dir: dir.to_path_buf(),
+            marker,
+        })
     }
 
     /// The strongest marker of `dir` itself.
@@ -164,14 +177,29 @@ pub fn workspace_files(
 ) -> super::files::Discovery {
     let mut discovery = super::files::discover(std::slice::from_ref(&root.dir));
     discovery.empty.clear();
-    discovery.files.retain(|file| {
-        let relative = file
-            .canonical
-            .strip_prefix(&root.dir)
-            .unwrap_or(&file.canonical);
-        !exclude.is_match(relative) && finder.root_of(&file.canonical, &root.dir).dir == root.dir
-    });
+    let files = std::mem::take(&mut discovery.files);
+    discovery.files = claimed_files(root, files, exclude, finder);
     discovery
+}
+
+/// Of `files` (found by a walk of `root` or of a folder above it), those of the workspace at
+/// `root`, as [`workspace_files`] takes them.
+pub fn claimed_files(
+    root: &Root,
+    files: impl IntoIterator<Item = super::files::FoundFile>,
+    exclude: &globset::GlobSet,
+    finder: &mut RootFinder,
+) -> Vec<super::files::FoundFile> {
+    files
+        .into_iter()
+        .filter(|file| {
+            let Ok(relative) = file.canonical.strip_prefix(&root.dir) else {
+                return false;
+            };
+            !exclude.is_match(relative)
+                && finder.root_of_file(&file.canonical, &root.dir).dir == root.dir
+        })
+        .collect()
 }
 
 /// `path` with its links resolved, or made absolute when it cannot be (it does not exist).
