@@ -9,15 +9,8 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/syntax")
 }
 
-/// Runs `xsguard` with `args` in `dir`, without color.
-fn xsguard_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xsguard"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the xsguard binary runs")
-}
+mod common;
+use common::xsguard_in;
 
 fn xsguard(args: &[&str]) -> Output {
     xsguard_in(&fixtures(), args)

@@ -1,15 +1,12 @@
 //! End-to-end tests of `xsguard fix`, `rules` and `explain`, and of the generated docs/rules.md.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
 
 fn xsguard(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xsguard"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the xsguard binary runs")
+    common::xsguard_in(dir, args)
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+
 /// A table whose `password` column lacks `sensitive = true`: XS201 has a safe fix for it.
 const TABLE: &str =
     "table user {\n  auth = true\n  schema {\n    int id\n    text password\n  }\n}\n";
@@ -17,12 +19,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn xsguard(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xsguard"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the xsguard binary runs")
+    common::xsguard_in(dir, args)
 }
 
 fn text(bytes: &[u8]) -> String {

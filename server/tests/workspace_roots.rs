@@ -6,12 +6,12 @@
 //! corpus is present), and for each app's `apis/` folder.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
 mod common;
-use common::corpus_dir;
+use common::{corpus_dir, xs_paths};
 
 /// Runs `xsguard check --format json` in-process on `path`; returns the findings by file, with
 /// related places resolved (they are named as seen from where the check ran).
@@ -42,23 +42,6 @@ fn findings(path: &Path, extra: &[&str]) -> BTreeMap<String, Vec<Value>> {
     by_file
 }
 
-fn xs_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "xs") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// Every file of `app/apis` alone, and `app/apis` as a folder, against the whole app.
 /// Returns (files checked alone, findings compared).
 fn same_as_whole_app(app: &Path) -> (usize, usize) {
@@ -66,7 +49,7 @@ fn same_as_whole_app(app: &Path) -> (usize, usize) {
     let whole = findings(&app, &[]);
     let apis = app.join("apis");
     let mut compared = 0;
-    let endpoints = xs_files(&apis);
+    let endpoints = xs_paths(&apis);
     assert!(
         !endpoints.is_empty(),
         "{} has no apis/ files",

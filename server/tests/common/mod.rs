@@ -19,6 +19,21 @@ pub fn corpus_dir() -> Option<PathBuf> {
 
 /// The `.xs` files under `dir`, sorted, named by their path relative to `base`.
 pub fn xs_sources(dir: &Path, base: &Path) -> Vec<Source> {
+    xs_paths(dir)
+        .into_iter()
+        .map(|path| Source {
+            path: path
+                .strip_prefix(base)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/"),
+            bytes: std::fs::read(&path).unwrap(),
+        })
+        .collect()
+}
+
+/// The `.xs` files under `dir`, sorted.
+pub fn xs_paths(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -27,19 +42,22 @@ pub fn xs_sources(dir: &Path, base: &Path) -> Vec<Source> {
             if path.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "xs") {
-                out.push(Source {
-                    path: path
-                        .strip_prefix(base)
-                        .unwrap()
-                        .to_string_lossy()
-                        .replace('\\', "/"),
-                    bytes: std::fs::read(&path).unwrap(),
-                });
+                out.push(path);
             }
         }
     }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out.sort();
     out
+}
+
+/// Runs the xsguard binary with `args` in `dir`, without color.
+pub fn xsguard_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_xsguard"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the xsguard binary runs")
 }
 
 /// Whether the long runs are asked for (`XSGUARD_LONG=1`).
