@@ -10,11 +10,12 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::finding::{Finding, Fix, Location, RelatedLocation, Severity};
+use crate::fix::placeholders;
 use crate::model::{Object, Span};
-use crate::rules::{CHECKS, Context, Diagnostic, Rule, RuleSelection, rule};
+use crate::rules::{CHECKS, Context, Diagnostic, RULES, Rule, RuleSelection, rule};
 use crate::syntax::{ColumnUnit, LineIndex, SyntaxTree, parse, syntax_errors};
 use crate::workspace::suppression::{Suppression, parse_suppressions};
-use crate::workspace::{Config, FileModel, Workspace};
+use crate::workspace::{Config, FileModel, Workspace, did_you_mean};
 
 /// One input file.
 #[derive(Clone, Debug)]
@@ -422,17 +423,48 @@ fn apply_suppressions(
         if s.reason.is_none()
             && let Some(rule) = rule("XS001").filter(|r| selection.is_enabled(r.code))
         {
-            let message = format!(
-                "suppression of {} gives no reason; write `// xsguard-ignore {}: <why this is safe>`",
-                s.codes.join(", "),
-                s.codes.join(", ")
-            );
+            let comment = file.text.get(s.span.clone()).unwrap_or("");
+            let message = if comment.contains(placeholders::REASON) {
+                format!(
+                    "suppression of {} still has the placeholder reason `{}`",
+                    s.codes.join(", "),
+                    placeholders::REASON
+                )
+            } else {
+                format!(
+                    "suppression of {} gives no reason; write `// xsguard-ignore {}: <why this is safe>`",
+                    s.codes.join(", "),
+                    s.codes.join(", ")
+                )
+            };
             kept.extend(to_finding(
                 file,
                 ws,
                 rule,
                 Diagnostic::new("XS001", s.span.clone(), message),
             ));
+        }
+        let unknown: Vec<&String> = s.codes.iter().filter(|c| rule(c).is_none()).collect();
+        if !unknown.is_empty()
+            && let Some(rule) = rule("XS002").filter(|r| selection.is_enabled(r.code))
+        {
+            let known: Vec<&str> = RULES.iter().map(|r| r.code).collect();
+            for code in unknown {
+                let range = code_range(&file.text, &s.span, code);
+                let message = format!(
+                    "`{code}` is not a rule code, so this suppression can never apply{}",
+                    did_you_mean(code, &known)
+                );
+                kept.extend(to_finding(
+                    file,
+                    ws,
+                    rule,
+                    Diagnostic::new("XS002", range, message)
+                        .with_help("`xsguard rules` lists the codes")
+                        .with_severity(Severity::Warning),
+                ));
+            }
+            continue;
         }
         // Only a suppression of rules that ran can be known to be unused.
         let all_ran = !s.codes.is_empty()
@@ -462,6 +494,16 @@ fn apply_suppressions(
         }
     }
     (kept, suppressed)
+}
+
+/// Where `code` is written in the suppression comment at `comment` (the comment when it cannot
+/// be found, as codes are compared upper-cased).
+fn code_range(text: &str, comment: &Span, code: &str) -> Span {
+    text.get(comment.clone())
+        .and_then(|c| c.to_ascii_uppercase().find(code))
+        .map_or(comment.clone(), |at| {
+            comment.start + at..comment.start + at + code.len()
+        })
 }
 
 /// The severity a finding of `code` would have, for reports that list rules.

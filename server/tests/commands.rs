@@ -135,6 +135,80 @@ fn rules_reference_is_current() {
     );
 }
 
+/// A mistyped code in a suppression is a warning that names the code meant; the reason the
+/// editor writes for the user to fill counts as none.
+#[test]
+fn suppression_typos_and_placeholder_reasons_are_reported() {
+    let dir = std::env::temp_dir().join(format!("xsguard-commands-typos-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let group = |name: &str| format!("api_group {name} {{\n  canonical = \"{name}\"\n}}\n");
+    std::fs::write(
+        dir.join("typo.xs"),
+        format!("// xsguard-ignore XS3O1: internal group\n{}", group("a")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("placeholder.xs"),
+        format!(
+            "// xsguard-ignore XS301: TODO: why this is safe\n{}",
+            group("b")
+        ),
+    )
+    .unwrap();
+    let out = xsguard(
+        &dir,
+        &["check", "--format", "json", "--select", "XS0,XS301", "."],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, String, String, String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("./")
+                    .to_string(),
+                f["code"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+                f["range"]["start"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let typo: Vec<_> = found.iter().filter(|f| f.0 == "typo.xs").collect();
+    // The typo suppresses nothing: the finding it meant to hide stays.
+    assert_eq!(typo.len(), 2, "{found:?}");
+    assert!(typo.iter().any(|f| f.1 == "XS301"), "{found:?}");
+    let warning = typo.iter().find(|f| f.1 == "XS002").unwrap();
+    assert_eq!(warning.2, "warning");
+    assert!(
+        warning.3.contains("`XS3O1` is not a rule code")
+            && warning.3.contains("did you mean `XS301`?"),
+        "{}",
+        warning.3
+    );
+    // It points at the code in the comment, `// xsguard-ignore ` being 18 characters.
+    assert_eq!(warning.4, 19);
+    let placeholder: Vec<_> = found.iter().filter(|f| f.0 == "placeholder.xs").collect();
+    // Suppressed, but the placeholder reason is no reason.
+    assert_eq!(
+        placeholder.iter().map(|f| f.1.as_str()).collect::<Vec<_>>(),
+        ["XS001"],
+        "{found:?}"
+    );
+    assert!(
+        placeholder[0].3.contains("placeholder reason"),
+        "{}",
+        placeholder[0].3
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn suppressions_and_excludes() {
     let dir =

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use xsguard::check::check_sources;
 
 mod common;
-use common::{corpus_dir, xs_sources};
+use common::{corpus_dir, message_shape_problem, xs_sources};
 use xsguard::fix::apply_fix;
 use xsguard::rules::RuleSelection;
 use xsguard::syntax::{parse, syntax_errors};
@@ -71,6 +71,12 @@ fn corpus_checks_without_internal_errors_or_unexpected_syntax_errors() {
                 }
             }
             problems.extend(file.internal_errors.iter().cloned());
+            problems.extend(
+                file.findings
+                    .iter()
+                    .filter_map(|f| message_shape_problem(&f.message))
+                    .map(|p| format!("{}: {p}", file.path)),
+            );
             if !known.contains(&file.path) {
                 problems.extend(file.findings.iter().filter(|f| f.code == "XS000").map(|f| {
                     format!(

@@ -209,3 +209,56 @@ fn a_full_file_system_leaves_the_original_untouched() {
     drop(_mounted);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    common::xs_paths(dir)
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect()
+}
+
+/// The placeholders unsafe fixes write stay findings: fixing everything and checking again
+/// cannot pass by itself, and fixing again changes nothing.
+#[test]
+fn unsafe_fixes_leave_findings_until_their_placeholders_are_filled() {
+    let dir = scratch("placeholders");
+    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/shop");
+    copy_tree(&app, &dir.join("shop"));
+    let fixed = xsguard(&dir, &["fix", "--unsafe-fixes", "shop"]);
+    assert!(
+        text(&fixed.stdout).contains("Fixed"),
+        "{}{}",
+        text(&fixed.stdout),
+        text(&fixed.stderr)
+    );
+    let once = snapshot(&dir);
+    let check = xsguard(&dir, &["check", "--format", "json", "shop"]);
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let placeholders = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "XS003")
+        .count();
+    assert!(placeholders > 0, "{}", text(&check.stdout));
+    let again = xsguard(&dir, &["fix", "--unsafe-fixes", "shop"]);
+    assert_eq!(snapshot(&dir), once, "{}", text(&again.stdout));
+    let _ = std::fs::remove_dir_all(dir);
+}

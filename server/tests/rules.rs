@@ -9,7 +9,11 @@
 
 use std::path::{Path, PathBuf};
 
+mod common;
+
+use common::message_shape_problem;
 use xsguard::check::{CheckedFile, Source, check_sources};
+use xsguard::finding::Applicability;
 use xsguard::fix::apply_fix;
 use xsguard::rules::RuleSelection;
 use xsguard::workspace::Config;
@@ -72,6 +76,9 @@ fn render(files: &[CheckedFile]) -> String {
                     r.path, r.start.line, r.start.column, r.message
                 ));
             }
+            if let Some(help) = &f.help {
+                out.push_str(&format!("    help: {help}\n"));
+            }
             for fix in &f.fixes {
                 out.push_str(&format!("    fix: {}\n", fix.title));
             }
@@ -100,7 +107,26 @@ fn check_rule(code: &str) {
         .filter(|f| f.code == code.as_str())
         .map(|f| f.fixes.len())
         .sum();
-    let fixable = xsguard::rules::rule(code).is_some_and(|r| r.fixable);
+    let registered = xsguard::rules::rule(code).expect("a registered rule");
+    let fixable = registered.fixable;
+    // What `xsguard rules` and `fix` say about a rule's fixes is what its fixes are.
+    let wanted = if registered.safe_fixes {
+        Applicability::Safe
+    } else {
+        Applicability::Unsafe
+    };
+    for fix in files
+        .iter()
+        .flat_map(|f| &f.findings)
+        .filter(|f| f.code == code.as_str())
+        .flat_map(|f| &f.fixes)
+    {
+        assert_eq!(
+            fix.applicability, wanted,
+            "{code}: fix `{}` is {:?}, the registry says safe_fixes = {}",
+            fix.title, fix.applicability, registered.safe_fixes
+        );
+    }
     assert_eq!(
         fixes > 0,
         fixable,
@@ -196,6 +222,35 @@ macro_rules! rule_tests {
 }
 
 rule_tests!(
-    xs101, xs102, xs103, xs104, xs105, xs201, xs202, xs203, xs204, xs301, xs302, xs303, xs401,
-    xs402, xs403, xs501, xs502, xs503,
+    xs003, xs101, xs102, xs103, xs104, xs105, xs201, xs202, xs203, xs204, xs301, xs302, xs303,
+    xs401, xs402, xs403, xs501, xs502, xs503,
 );
+
+#[test]
+fn messages_are_one_short_sentence_and_the_rest_is_help() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = vec![root.join("../examples")];
+    for entry in std::fs::read_dir(root.join("tests/fixtures/rules")).unwrap() {
+        dirs.push(entry.unwrap().path());
+    }
+    let mut problems = Vec::new();
+    let mut findings = 0;
+    for dir in dirs {
+        let sources = load(&dir);
+        let config = config(&dir);
+        for file in check_sources(sources, config, &RuleSelection::default()) {
+            for f in &file.findings {
+                findings += 1;
+                if let Some(p) = message_shape_problem(&f.message) {
+                    problems.push(format!("{} {}: {p}", file.path, f.code));
+                }
+                let meta = matches!(f.code, "XS000" | "XS001" | "XS002");
+                if !meta && f.help.is_none() {
+                    problems.push(format!("{} {}: no help: {}", file.path, f.code, f.message));
+                }
+            }
+        }
+    }
+    assert!(findings > 300, "only {findings} findings");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

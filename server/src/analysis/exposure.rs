@@ -1921,6 +1921,16 @@ pub fn list_names(names: &[String]) -> String {
     }
 }
 
+/// The first `shown` names as [`list_names`] lists them, then how many more there are: for
+/// messages, which stay one short sentence (the help lists them all).
+pub fn list_some(names: &[String], shown: usize) -> String {
+    if names.len() <= shown {
+        return list_names(names);
+    }
+    let quoted: Vec<String> = names[..shown].iter().map(|n| format!("`{n}`")).collect();
+    format!("{} and {} more", quoted.join(", "), names.len() - shown)
+}
+
 /// The fields of kind `kind` that an exposure still carries, among the table's `candidates`.
 /// For personal data, fields the request itself wrote into a returned record do not count: the
 /// caller already has them.

@@ -55,20 +55,22 @@ pub fn render_findings(files: &[CheckedFile], color: bool) -> String {
             header(&mut out, finding, color);
             out.push_str(&excerpt(&renderer, &file.text, &index, finding));
             out.push('\n');
+            // The notes' `=` stands under the excerpt's `|`.
+            let pad = " ".repeat(last_line(&index, finding).to_string().len() + 1);
             for related in &finding.related {
                 let _ = writeln!(
                     out,
-                    "  = note: {}:{}:{}: {}",
+                    "{pad}= note: {}:{}:{}: {}",
                     related.path, related.start.line, related.start.column, related.message
                 );
             }
             if let Some(help) = &finding.help {
-                let _ = writeln!(out, "  = help: {help}");
+                let _ = writeln!(out, "{pad}= help: {help}");
             }
             for fix in &finding.fixes {
                 let _ = writeln!(
                     out,
-                    "  = fix ({}): {}",
+                    "{pad}= fix ({}): {}",
                     fix.applicability.as_str(),
                     fix.title
                 );
@@ -101,12 +103,19 @@ fn header(out: &mut String, finding: &Finding, color: bool) {
     );
 }
 
+/// The number (1-based) of the last line the excerpt shows.
+fn last_line(index: &LineIndex, finding: &Finding) -> usize {
+    let first_line = index.line_of(finding.range.start);
+    index
+        .line_of(finding.range.end)
+        .min(first_line + MAX_EXCERPT_LINES - 1)
+        + 1
+}
+
 /// The lines the finding covers, with its range underlined.
 fn excerpt(renderer: &Renderer, text: &str, index: &LineIndex, finding: &Finding) -> String {
     let first_line = index.line_of(finding.range.start);
-    let last_line = index
-        .line_of(finding.range.end)
-        .min(first_line + MAX_EXCERPT_LINES - 1);
+    let last_line = last_line(index, finding) - 1;
     let (Some(first), Some(last)) = (index.line_range(first_line), index.line_range(last_line))
     else {
         return String::new();

@@ -1,5 +1,7 @@
 //! Text edits that respect the file's indentation and line endings, and applying them.
 
+pub mod placeholders;
+
 use crate::finding::{Fix, TextEdit};
 
 /// The line ending the file uses (`\r\n` when its first line break is one).

@@ -24,7 +24,7 @@ use crate::finding::{Applicability, Finding, TextEdit};
 use crate::fix::{apply_edits, indent_at, insert_lines_before};
 
 /// What a suppression says until someone writes the reason.
-pub const REASON_PLACEHOLDER: &str = "TODO: why this is safe";
+pub const REASON_PLACEHOLDER: &str = crate::fix::placeholders::REASON;
 
 /// Rounds of fix-and-check for "fix all": a fix can reveal or shift another finding.
 const MAX_ROUNDS: usize = 4;

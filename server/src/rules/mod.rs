@@ -4,6 +4,7 @@
 pub mod context;
 mod registry;
 
+mod xs003_unfilled_placeholder;
 mod xs101_unauthenticated_data_access;
 mod xs102_idor_request_id;
 mod xs103_mass_assignment;
@@ -32,6 +33,10 @@ pub type CheckFn = fn(&Context) -> Vec<Diagnostic>;
 /// The checks of the analysis rules, by code. (XS000–XS002 come from the parser and the
 /// suppression comments, not from a check.)
 pub static CHECKS: &[(&str, CheckFn)] = &[
+    (
+        xs003_unfilled_placeholder::CODE,
+        xs003_unfilled_placeholder::check,
+    ),
     (
         xs101_unauthenticated_data_access::CODE,
         xs101_unauthenticated_data_access::check,

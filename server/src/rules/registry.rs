@@ -54,6 +54,15 @@ pub static RULES: &[Rule] = &[
         safe_fixes: false,
     },
     Rule {
+        code: "XS003",
+        name: "unfilled-placeholder",
+        severity: Severity::Warning,
+        cwe: None,
+        summary: "A placeholder a fix wrote for you to fill in is still in the code.",
+        fixable: false,
+        safe_fixes: false,
+    },
+    Rule {
         code: "XS101",
         name: "unauthenticated-data-access",
         severity: Severity::Error,
@@ -371,7 +380,7 @@ mod tests {
         );
         assert_eq!(
             codes(&RuleSelection::from_selectors(&["xs00"], &none).unwrap()),
-            ["XS000", "XS001", "XS002"]
+            ["XS000", "XS001", "XS002", "XS003"]
         );
         assert_eq!(
             codes(&RuleSelection::from_selectors(&["XS000, XS3"], &none).unwrap()),

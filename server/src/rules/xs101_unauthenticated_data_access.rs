@@ -71,6 +71,7 @@ use crate::analysis::access::{
     DataOp, Endpoint, OpKind, Sel, describe, group_inactive, header_span, is_authenticated,
     is_ghost_shape, maybe_auth_table, path, path_words, risky_columns, where_equalities,
 };
+use crate::analysis::exposure::list_some;
 use crate::analysis::flow::string_list;
 use crate::analysis::names::has_word;
 use crate::finding::{Fix, Severity, TextEdit};
@@ -91,7 +92,10 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
 /// One reason to report the endpoint.
 struct Finding<'a> {
     op: DataOp<'a>,
+    /// What the endpoint does, short, for the message.
     phrase: String,
+    /// The same with the columns and how the table is user-owned, for the help.
+    detail: String,
     write: bool,
     table: Option<String>,
 }
@@ -167,6 +171,7 @@ fn judge<'a>(ws: &Workspace, ep: &Endpoint<'a>, op: DataOp<'a>) -> Option<Findin
             Some(Finding {
                 table: op.table.clone(),
                 op,
+                detail: phrase.clone(),
                 phrase,
                 write: true,
             })
@@ -190,29 +195,41 @@ fn judge<'a>(ws: &Workspace, ep: &Endpoint<'a>, op: DataOp<'a>) -> Option<Findin
             if exposed.is_empty() && addon.is_none() {
                 return None;
             }
-            let mut phrase = String::new();
+            let mut phrase = Vec::new();
+            let mut detail = Vec::new();
             if !exposed.is_empty() {
                 exposed.truncate(4);
-                phrase = format!(
+                phrase.push(format!(
+                    "returns `{table}` records with {}",
+                    list_some(&exposed, 2)
+                ));
+                detail.push(format!(
                     "returns `{table}` records with {} ({})",
                     code_list(&exposed),
                     ownership(ws, &table)
-                );
+                ));
             }
             if let Some((addon_table, fields)) = addon {
-                if !phrase.is_empty() {
-                    phrase.push_str(", and ");
-                }
-                phrase.push_str(&format!(
+                phrase.push(if exposed.is_empty() {
+                    format!(
+                        "attaches `{addon_table}` records with {} through an addon",
+                        list_some(&fields, 2)
+                    )
+                } else {
+                    format!("attaches `{addon_table}` records through an addon")
+                });
+                detail.push(format!(
                     "attaches `{addon_table}` records with {} through an addon ({})",
                     code_list(&fields),
                     ownership(ws, &addon_table)
                 ));
             }
+            let (phrase, detail) = (phrase.join(", and "), detail.join(", and "));
             Some(Finding {
                 table: Some(table),
                 op,
                 phrase,
+                detail,
                 write: false,
             })
         }
@@ -222,14 +239,13 @@ fn judge<'a>(ws: &Workspace, ep: &Endpoint<'a>, op: DataOp<'a>) -> Option<Findin
                 return None;
             }
             ep.exposure(op.scope, op.stmt)?;
-            let phrase = format!(
-                "returns rows of {} through a SQL query ({})",
-                code_list(&owned),
-                ownership(ws, owned[0])
-            );
+            let phrase = format!("returns rows of {} through a SQL query", code_list(&owned));
+            let detail = format!("{phrase} ({})", ownership(ws, owned[0]));
+            let table = owned[0].clone();
             Some(Finding {
-                table: Some(owned[0].clone()),
+                table: Some(table),
                 op,
+                detail,
                 phrase,
                 write: false,
             })
@@ -372,21 +388,22 @@ fn write_verb(statement: &str) -> &'static str {
 fn report(ctx: &Context, endpoint: &Object, ep: &Endpoint, findings: Vec<Finding>) -> Diagnostic {
     let write = findings.iter().any(|f| f.write);
     let mut phrases: Vec<String> = Vec::new();
+    let mut details: Vec<String> = Vec::new();
     for f in &findings {
-        let mut p = f.phrase.clone();
+        let mut d = f.detail.clone();
         if let Some(call) = ep.scopes[f.op.scope].via {
             let name = call.target_name().map_or("", |n| n.value.as_str());
-            p.push_str(&format!(" (through `function.run \"{name}\"`)"));
+            d.push_str(&format!(" (through `function.run \"{name}\"`)"));
         }
-        if !phrases.contains(&p) {
-            phrases.push(p);
+        if !details.contains(&d) {
+            details.push(d);
+            phrases.push(f.phrase.clone());
         }
     }
-    let shown = phrases.len().min(3);
-    let mut actions = phrases[..shown].join("; ");
-    if phrases.len() > shown {
-        actions.push_str(&format!("; and {} more", phrases.len() - shown));
-    }
+    let more = match phrases.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
     let verb = crate::analysis::access::verb(endpoint);
     let ghost: BTreeSet<&str> = findings
         .iter()
@@ -401,20 +418,35 @@ fn report(ctx: &Context, endpoint: &Object, ep: &Endpoint, findings: Vec<Finding
             Some(t) => format!("has `auth = \"{t}\"`, which is not an auth table"),
         },
     };
-    let mut message = format!(
-        "`{}` {missing}, so anyone can call it: it {actions}",
-        describe(endpoint)
+    let ghost_note = if ghost.is_empty() {
+        ""
+    } else {
+        " (a ghost endpoint)"
+    };
+    let message = format!(
+        "`{}` {missing}, so anyone can call it: it {}{more}{ghost_note}",
+        describe(endpoint),
+        phrases[0]
     );
+    let mut help = String::new();
     if let Some(t) = ghost.iter().next() {
-        message.push_str(&format!(
-            ". Its path and verb are those of Xano's generated CRUD for `{t}`: a \"ghost endpoint\" left public"
+        help.push_str(&format!(
+            "Its path and verb are those of Xano's generated CRUD for `{t}`: a \"ghost endpoint\" left public. "
         ));
     }
-    let mut diag = Diagnostic::new(CODE, header_span(endpoint), message).with_severity(if write {
-        Severity::Error
-    } else {
-        Severity::Warning
-    });
+    if details.len() > 1 || details[0] != phrases[0] {
+        help.push_str(&format!("Without signing in, it {}. ", details.join("; ")));
+    }
+    help.push_str(
+        "Require a signed-in caller with `auth = \"<auth table>\"`, or, if it is public by design, suppress this with the reason",
+    );
+    let mut diag = Diagnostic::new(CODE, header_span(endpoint), message)
+        .with_help(help)
+        .with_severity(if write {
+            Severity::Error
+        } else {
+            Severity::Warning
+        });
     for f in findings.iter().take(6) {
         let scope = &ep.scopes[f.op.scope];
         let what = match (f.write, f.table.as_deref()) {

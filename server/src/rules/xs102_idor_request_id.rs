@@ -300,11 +300,17 @@ fn report(
     } else {
         ("it", "is")
     };
-    let check = if auth_table {
-        format!("checking that {it} {is} the caller's own (`id` vs `$auth.id`)")
+    let (check, compare) = if auth_table {
+        (
+            format!("checking that {it} {is} the caller's own"),
+            "`id` with `$auth.id`".to_string(),
+        )
     } else {
         let belongs = if what == "rows" { "belong" } else { "belongs" };
-        format!("checking that {it} {belongs} to the caller (`{owner}` vs `$auth.id`)")
+        (
+            format!("checking that {it} {belongs} to the caller"),
+            format!("`{owner}` with `$auth.id`"),
+        )
     };
     let impact = if writes_it || !matches!(op.name(), "db.get" | "db.query") {
         "change"
@@ -313,17 +319,28 @@ fn report(
     };
     let article = if what == "rows" { "" } else { "the " };
     let scope = &ep.scopes[op.scope];
-    let lead = match scope.via {
-        Some(call) => format!(
-            "`function.run \"{}\"` runs `{} {table}`, which {action}",
-            call.target_name().map_or("", |n| n.value.as_str()),
-            op.name()
+    let (lead, through) = match scope.via {
+        Some(call) => (
+            format!(
+                "`function.run \"{}\"` {action} {article}`{table}` {what}",
+                call.target_name().map_or("", |n| n.value.as_str())
+            ),
+            format!(
+                "It does so through `{} {table}` in the function. ",
+                op.name()
+            ),
         ),
-        None => format!("`{} {table}` {action}", op.name()),
+        None => (
+            format!("`{} {table}` {action} {article}{what}", op.name()),
+            String::new(),
+        ),
     };
     let message = format!(
-        "{lead} {article}`{table}` {what} whose `{}` is {source}, without {check}: any signed-in user can {impact} other users' records",
+        "{lead} whose `{}` is {source}, without {check}",
         selection.field
+    );
+    let help = format!(
+        "{through}Any signed-in user can {impact} other users' records by sending their ids: compare {compare} first, or select by `$auth.id`"
     );
     let severity = if writes_it {
         Severity::Error
@@ -334,7 +351,9 @@ fn report(
         Some(call) => (statement_head(call), false),
         None => (statement_head(op.stmt), true),
     };
-    let mut diag = Diagnostic::new(CODE, range, message).with_severity(severity);
+    let mut diag = Diagnostic::new(CODE, range, message)
+        .with_help(help)
+        .with_severity(severity);
     if !in_endpoint {
         diag = diag.with_related(
             scope.path,
@@ -579,23 +598,33 @@ fn check_attach(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnostic>
             Some(i) => format!("`$input.{i}`"),
             None => origin.clone(),
         };
-        let lead = match scope.via {
-            Some(call) => format!(
-                "`function.run \"{}\"` runs `{} {table}`, which",
-                call.target_name().map_or("", |n| n.value.as_str()),
-                op.name()
+        let (lead, through) = match scope.via {
+            Some(call) => (
+                format!(
+                    "`function.run \"{}\"`",
+                    call.target_name().map_or("", |n| n.value.as_str())
+                ),
+                format!(
+                    "It does so through `{} {table}` in the function. ",
+                    op.name()
+                ),
             ),
-            None => format!("`{} {table}`", op.name()),
+            None => (format!("`{} {table}`", op.name()), String::new()),
         };
         let message = format!(
-            "{lead} attaches the record to the `{parent}` chosen by {from} (`{}`), without checking that the caller owns that `{parent}` (`{parent_owner}` vs `$auth.id`): any signed-in user can add to other users' records",
+            "{lead} attaches the record to the `{parent}` chosen by {from} (`{}`), without checking that the caller owns it",
             key.value
+        );
+        let help = format!(
+            "{through}Any signed-in user can add to other users' records: compare `{parent_owner}` of that `{parent}` with `$auth.id` first"
         );
         let (range, in_endpoint) = match scope.via {
             Some(call) => (statement_head(call), false),
             None => (statement_head(op.stmt), true),
         };
-        let mut diag = Diagnostic::new(CODE, range, message).with_severity(Severity::Error);
+        let mut diag = Diagnostic::new(CODE, range, message)
+            .with_help(help)
+            .with_severity(Severity::Error);
         if !in_endpoint {
             diag = diag.with_related(
                 scope.path,

@@ -43,7 +43,7 @@
 //! ```xs
 //!       data = {name: $input.name, avatar: $input.avatar}
 //! ```
-//! No automatic fix: which columns are safe is a product decision. The message lists the
+//! No automatic fix: which columns are safe is a product decision. The help lists the
 //! table's columns that look privileged when the schema is known.
 //!
 //! ## Not flagged
@@ -309,16 +309,25 @@ fn placement<'a>(ep: &Endpoint<'a>, op: &DataOp<'a>) -> (Span, Option<(&'a str, 
     }
 }
 
-fn lead(ep: &Endpoint, op: &DataOp, table: &str) -> String {
+/// Who writes, for the message, and the statement inside a function, for the help.
+fn lead(ep: &Endpoint, op: &DataOp, table: &str) -> (String, String) {
     match ep.scopes[op.scope].via {
-        Some(call) => format!(
-            "`function.run \"{}\"` runs `{} {table}`, which",
-            call.target_name().map_or("", |n| n.value.as_str()),
-            op.name()
+        Some(call) => (
+            format!(
+                "`function.run \"{}\"`",
+                call.target_name().map_or("", |n| n.value.as_str())
+            ),
+            format!(
+                "It writes through `{} {table}` in the function. ",
+                op.name()
+            ),
         ),
-        None => format!("`{} {table}`", op.name()),
+        None => (format!("`{} {table}`", op.name()), String::new()),
     }
 }
+
+const ADVICE: &str =
+    "Write only the columns the caller may set, one by one (`data = {name: $input.name}`)";
 
 fn mass_assignment(
     ctx: &Context,
@@ -332,10 +341,11 @@ fn mass_assignment(
     let table = op.table.as_deref().unwrap_or("");
     let ws = ctx.ws;
     let privileged = privileged_columns(ws, table);
-    let mut message = format!(
-        "{} writes {what} as the record: the caller chooses which columns are set",
-        lead(ep, op, table)
+    let (lead, through) = lead(ep, op, table);
+    let message = format!(
+        "{lead} writes {what} as a `{table}` record, so the caller chooses which columns are set"
     );
+    let mut help = through;
     if what == "`$input`" {
         // `$input` holds the declared inputs only: it is as wide as they are.
         match reachable_inputs(ep.object) {
@@ -366,23 +376,22 @@ fn mass_assignment(
                     }
                     let mut shown = open;
                     shown.truncate(6);
-                    message.push_str(&format!(
-                        "; its `dblink` input lets the caller set {} of `{target}`",
+                    help.push_str(&format!(
+                        "Its `dblink` input lets the caller set {} of `{target}`. {ADVICE}",
                         code_list(&shown)
                     ));
                     let (range, related) = placement(ep, op);
-                    let mut diag = Diagnostic::new(CODE, range, message);
+                    let mut diag = Diagnostic::new(CODE, range, message).with_help(help);
                     if let Some((path, msg)) = related {
                         diag = diag.with_related(path, op.stmt.span.clone(), msg);
                     }
                     return Some(diag);
                 }
-                message.push_str(&format!(
-                    "; the `dblink` input exposes every column of `{t}`"
-                ));
+                help.push_str(&format!("The `dblink` input exposes every column of `{t}`"));
                 if !hidden.is_empty() {
-                    message.push_str(&format!(" except the hidden {}", code_list(&hidden)));
+                    help.push_str(&format!(" except the hidden {}", code_list(&hidden)));
                 }
+                help.push_str(". ");
             }
             Reach::Fields(names) => {
                 let reached: Vec<&String> = names
@@ -397,13 +406,13 @@ fn mass_assignment(
                     return None;
                 }
                 if reached.len() == 1 {
-                    message.push_str(&format!(
-                        "; the input {} reaches a privileged column",
+                    help.push_str(&format!(
+                        "The input {} reaches a privileged column. ",
                         code_list(&reached)
                     ));
                 } else {
-                    message.push_str(&format!(
-                        "; the inputs {} reach privileged columns",
+                    help.push_str(&format!(
+                        "The inputs {} reach privileged columns. ",
                         code_list(&reached)
                     ));
                 }
@@ -413,15 +422,16 @@ fn mass_assignment(
     if !privileged.is_empty() {
         let mut shown = privileged.clone();
         shown.truncate(6);
-        message.push_str(&format!(
-            ". Columns of `{table}` that look privileged: {}",
+        help.push_str(&format!(
+            "Columns of `{table}` that look privileged: {}. ",
             code_list(&shown)
         ));
     } else if ws.table(table).is_none() {
-        message.push_str(", such as `role`, `is_admin` or `user_id`");
+        help.push_str("Privileged columns such as `role`, `is_admin` or `user_id` can be set. ");
     }
+    help.push_str(ADVICE);
     let (range, related) = placement(ep, op);
-    let mut diag = Diagnostic::new(CODE, range, message);
+    let mut diag = Diagnostic::new(CODE, range, message).with_help(help);
     if let Some((path, msg)) = related {
         diag = diag.with_related(path, op.stmt.span.clone(), msg);
     }
@@ -514,13 +524,17 @@ fn owner_spoofing(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnosti
             Some(i) => format!("`$input.{i}`"),
             None => origin.clone(),
         };
+        let (lead, through) = lead(ep, op, table);
         let message = format!(
-            "{} takes the owner field `{}` from {from} instead of `$auth.id`: a caller can create or move records in another user's name",
-            lead(ep, op, table),
+            "{lead} takes the owner field `{}` from {from} instead of `$auth.id`",
+            key.value
+        );
+        let help = format!(
+            "{through}A caller can create or move records in another user's name: set `{}` to `$auth.id`",
             key.value
         );
         let (range, related) = placement(ep, op);
-        let mut diag = Diagnostic::new(CODE, range, message);
+        let mut diag = Diagnostic::new(CODE, range, message).with_help(help);
         if let Some((path, msg)) = related {
             diag = diag.with_related(path, p.span.clone(), msg);
         }

@@ -277,14 +277,20 @@ fn check_endpoint(
     }
 
     let what = describe(endpoint);
-    let nowhere = "with no `redis.ratelimit` in its stack, the functions it runs or its middleware";
+    let nowhere =
+        "There is no `redis.ratelimit` in its stack, the functions it runs or its middleware";
+    let limit =
+        "add a `redis.ratelimit` keyed by IP (and by account where there is one) before the check";
     let diag = match &trigger {
         Trigger::Password(s, _, stmt) => {
             let scope = &ep.scopes[*s];
             let (through, range) = reached_through(scope, stmt);
-            let message = match late {
-                Some(_) => format!(
-                    "endpoint `{what}` checks a password{through} (`security.check_password`) but its `redis.ratelimit` runs only after the check has passed (a failed check stops the request first): failed attempts are never counted; move the limit before the check"
+            let (message, help) = match late {
+                Some(_) => (
+                    format!(
+                        "`{what}` checks a password{through}, but its `redis.ratelimit` runs only after the check has passed"
+                    ),
+                    "A failed `security.check_password` stops the request first, so failed attempts are never counted: move the limit before the check".to_string(),
                 ),
                 None => {
                     let harm = match kind {
@@ -296,12 +302,15 @@ fn check_endpoint(
                         }
                         _ => "passwords can be guessed without limit",
                     };
-                    format!(
-                        "endpoint `{what}` checks a password{through} (`security.check_password`) {nowhere}: {harm}"
+                    (
+                        format!(
+                            "`{what}` checks a password{through} (`security.check_password`) with no rate limit"
+                        ),
+                        format!("{nowhere}: {harm}; {limit}"),
                     )
                 }
             };
-            let mut d = Diagnostic::new(CODE, range, message);
+            let mut d = Diagnostic::new(CODE, range, message).with_help(help);
             if scope.via.is_some() {
                 d = d.with_related(
                     scope.path,
@@ -329,9 +338,10 @@ fn check_endpoint(
                 CODE,
                 range,
                 format!(
-                    "endpoint `{what}` has no `auth` and issues an auth token{through} (`security.create_auth_token`) {nowhere}: {harm}"
+                    "`{what}` has no `auth` and issues an auth token{through} (`security.create_auth_token`) with no rate limit"
                 ),
-            );
+            )
+            .with_help(format!("{nowhere}: {harm}; {limit}"));
             if scope.via.is_some() {
                 d = d.with_related(
                     scope.path,
@@ -344,18 +354,17 @@ fn check_endpoint(
         Trigger::Path(k) => {
             let message = if authed {
                 format!(
-                    "endpoint `{what}` has a path that looks like {} (a second factor) and no `redis.ratelimit` in its stack, the functions it runs or its middleware: {}",
-                    k.noun(),
-                    k.harm()
+                    "`{what}` looks like {} (a second factor) and has no rate limit",
+                    k.noun()
                 )
             } else {
                 format!(
-                    "endpoint `{what}` has no `auth`, a path that looks like {} and no `redis.ratelimit` in its stack, the functions it runs or its middleware: {}",
-                    k.noun(),
-                    k.harm()
+                    "`{what}` has no `auth`, looks like {} and has no rate limit",
+                    k.noun()
                 )
             };
             Diagnostic::new(CODE, header_span(endpoint), message)
+                .with_help(format!("{nowhere}: {}; {limit}", k.harm()))
         }
     };
     if late.is_some() {

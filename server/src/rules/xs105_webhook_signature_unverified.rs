@@ -1307,12 +1307,13 @@ fn report(ctx: &Context, ep: &Endpoint, finding: Finding) -> Diagnostic {
         ExprKind::Var(v) => var_name(v).and_then(|n| scope.defs.reads.get(n)),
         _ => None,
     };
-    let shown = match read {
+    let shown = format!("`{value}`");
+    let found_with = match read {
         Some(read) => format!(
-            "`{value}` (of a record `{}` finds with the payload)",
+            "`{value}` is of a record `{}` finds with the payload. ",
             head_text(read)
         ),
-        None => format!("`{value}`"),
+        None => String::new(),
     };
     let name = u.stmt.name.value.as_str();
     let verb = if WRITES.contains(&name) || name.starts_with("db.") {
@@ -1333,50 +1334,65 @@ fn report(ctx: &Context, ep: &Endpoint, finding: Finding) -> Diagnostic {
         )
     } else {
         match scope.via {
-            Some(call) => format!(
-                "`{}` runs `{}`, which {verb} {shown}",
-                head_text(call),
-                head_text(u.stmt)
-            ),
+            Some(call) => format!("`{}` {verb} {shown}", head_text(call)),
             None => format!("`{}` {verb} {shown}", head_text(u.stmt)),
         }
     };
-    let (problem, advice) = if late.is_some() {
+    let (problem, detail, advice) = if late.is_some() {
         (
-            "before the signature is checked".to_string(),
+            "before the signature is checked",
+            String::new(),
             "move the check before the first use of the payload",
         )
     } else if elsewhere.is_some() {
         (
-            "outside the signature check, which runs only under a condition".to_string(),
+            "outside the signature check, which runs only under a condition",
+            String::new(),
             "verify the signature unconditionally, before the payload is used",
         )
     } else {
-        let mut problem = match headers.first() {
-            Some(h) => format!(
-                "without verifying the sender: the `{h}` header is read but never compared with an HMAC of the body"
-            ),
-            None => "without verifying the sender: no signature header is read and no HMAC, signed token or shared secret is checked".to_string(),
+        let mut detail = match headers.first() {
+            Some(h) => {
+                format!("The `{h}` header is read but never compared with an HMAC of the body")
+            }
+            None => {
+                "No signature header is read and no HMAC, signed token or shared secret is checked"
+                    .to_string()
+            }
         };
         if let Some(d) = disabled_check(ep.object) {
-            problem.push_str(&format!(" (the disabled `{d}` does not run)"));
+            detail.push_str(&format!(" (the disabled `{d}` does not run)"));
         } else if refetched {
-            problem.push_str(
+            detail.push_str(
                 " (it fetches the object back from the provider, but uses the posted body)",
             );
         }
+        detail.push_str(". ");
         (
-            problem,
+            "without verifying the sender",
+            detail,
             "compare an HMAC of the raw body (`hmac_sha256` keyed with the provider's signing secret) with the signature header first, or fetch the object back from the provider's API",
         )
     };
     let message = format!(
-        "`{}` receives {} ({}), and {action} {problem}. Anyone who finds the URL can forge events: {advice}",
+        "`{}` receives {}, and {action} {problem}",
         describe(ep.object),
         why.noun(),
+    );
+    let through = match scope.via {
+        Some(_) if !name.starts_with("function.") => {
+            format!(
+                "It does so through `{}` in the function. ",
+                head_text(u.stmt)
+            )
+        }
+        _ => String::new(),
+    };
+    let help = format!(
+        "It is taken for a receiver because {}. {through}{found_with}{detail}Anyone who finds the URL can forge events: {advice}",
         why.phrase()
     );
-    let mut diag = Diagnostic::new(CODE, header_span(ep.object), message);
+    let mut diag = Diagnostic::new(CODE, header_span(ep.object), message).with_help(help);
     diag = diag.with_related(
         scope.path,
         statement_head(u.stmt),

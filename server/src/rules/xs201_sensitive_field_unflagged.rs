@@ -145,11 +145,12 @@ fn check_fields(
         };
         let what = if is_table { "column" } else { "input" };
         let why = reason.describe();
-        let message = format!(
-            "{owner} {what} `{path}` is {why} but is not marked `sensitive = true`, so Xano keeps its value unmasked"
-        );
+        let message =
+            format!("{owner} {what} `{path}` is {why} but is not marked `sensitive = true`");
         let range = field.ty.span.start..name.span.end;
-        let mut diagnostic = Diagnostic::new(CODE, range, message);
+        let mut diagnostic = Diagnostic::new(CODE, range, message).with_help(
+            "Xano masks a sensitive value in request history, logs and the debugger; unflagged, it is kept there in clear: add `sensitive = true`",
+        );
         if let Some(fix) = flag_fix(ctx, field) {
             diagnostic = diagnostic.with_fix(fix);
         }
@@ -259,12 +260,15 @@ fn check_dblink(ctx: &Context, field: &Field, owner: &str) -> Option<Diagnostic>
     }
     let names = crate::analysis::exposure::list_names(&exposed);
     let message = format!(
-        "`dblink` input of {owner} accepts the sensitive column{} {names} of table `{}`; hide {} with `override`",
+        "`dblink` input of {owner} accepts the sensitive column{} {names} of table `{}`",
         if exposed.len() > 1 { "s" } else { "" },
         info.name,
-        if exposed.len() > 1 { "them" } else { "it" },
     );
-    let mut diagnostic = Diagnostic::new(CODE, field.ty.span.clone(), message);
+    let mut diagnostic = Diagnostic::new(CODE, field.ty.span.clone(), message).with_help(format!(
+        "A caller can send {} with the request: hide {} with `override = {{name: {{hidden: true}}}}`",
+        if exposed.len() > 1 { "them" } else { "it" },
+        if exposed.len() > 1 { "them" } else { "it" },
+    ));
     if !conflicting && let Some(fix) = dblink_fix(ctx, field, &exposed) {
         diagnostic = diagnostic.with_fix(fix);
     }

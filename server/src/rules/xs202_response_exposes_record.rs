@@ -65,7 +65,7 @@
 
 use crate::analysis::exposure::{
     Analyzer, DataKind, ExposedRead, OriginKind, endpoint_label, in_inactive_group, list_names,
-    output_fix,
+    list_some, output_fix,
 };
 
 use super::context::{Context, Diagnostic};
@@ -94,6 +94,7 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
 fn diagnostic(ctx: &Context, read: &ExposedRead, label: &str) -> Diagnostic {
     let origin = &read.origin;
     let fields = list_names(&read.fields);
+    let some = list_some(&read.fields, 2);
     let plural = if read.fields.len() > 1 { "s" } else { "" };
     let source = origin.describe();
     match &read.via {
@@ -107,10 +108,12 @@ fn diagnostic(ctx: &Context, read: &ExposedRead, label: &str) -> Diagnostic {
                 OriginKind::Read => format!("leave {them} out with `output`"),
             };
             let message = format!(
-                "the response of `{label}` returns `{}` records from {source} with the sensitive field{plural} {fields}; {advice}",
+                "the response of `{label}` returns `{}` records from {source} with the sensitive field{plural} {some}",
                 origin.table,
             );
-            let mut d = Diagnostic::new(CODE, origin.head.clone(), message);
+            let help =
+                format!("Whoever calls it receives {fields} of every record returned: {advice}");
+            let mut d = Diagnostic::new(CODE, origin.head.clone(), message).with_help(help);
             if let Some(fix) =
                 output_fix(ctx.ws, ctx.file, origin, DataKind::Sensitive, &read.fields)
             {
@@ -120,17 +123,22 @@ fn diagnostic(ctx: &Context, read: &ExposedRead, label: &str) -> Diagnostic {
         }
         Some(call) => {
             let message = format!(
-                "the response of `{label}` returns `{}` records that this call gets from {source} with the sensitive field{plural} {fields}",
+                "through this call, the response of `{label}` returns `{}` records from {source} with the sensitive field{plural} {some}",
                 origin.table,
             );
-            Diagnostic::new(CODE, call.clone(), message).with_related(
-                &origin.path,
-                origin.head.clone(),
-                format!(
-                    "`{}` records read here, without an `output` that leaves out {fields}",
-                    origin.table
-                ),
-            )
+            let help = format!(
+                "Whoever calls it receives {fields}: leave them out with an `output` on the read in the function, or drop them before the response"
+            );
+            Diagnostic::new(CODE, call.clone(), message)
+                .with_help(help)
+                .with_related(
+                    &origin.path,
+                    origin.head.clone(),
+                    format!(
+                        "`{}` records read here, without an `output` that leaves out {fields}",
+                        origin.table
+                    ),
+                )
         }
     }
 }

@@ -147,6 +147,9 @@ const CLEARING_FILTERS: &[&str] = &[
     "unset",
 ];
 
+/// Why a logged secret matters and what to log instead.
+const LOG_HELP: &str = "Logs keep values in clear and are read by more people, and tools, than the data itself: log an id or a masked value instead";
+
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for object in ctx.all_objects() {
@@ -456,7 +459,7 @@ impl<'a> Secrets<'a> {
                 let (table, sensitive, list) = self.records.get(name)?;
                 let path = rest.join(".");
                 if path.is_empty() {
-                    let fields = crate::analysis::exposure::list_names(sensitive);
+                    let fields = crate::analysis::exposure::list_some(sensitive, 1);
                     let what = if *list { "records" } else { "record" };
                     return Some(if table.is_empty() {
                         format!("a whole {what}, with {fields},")
@@ -508,7 +511,7 @@ fn check_object(ctx: &Context, object: &Object, secrets: &Secrets, out: &mut Vec
                     format!(" (in `{attr}`)")
                 };
                 let message = format!("`{name}` writes {what}{place} to the log");
-                let mut d = Diagnostic::new(CODE, s.name.span.clone(), message);
+                let mut d = Diagnostic::new(CODE, s.name.span.clone(), message).with_help(LOG_HELP);
                 if name == "debug.log" {
                     d = d.with_fix(Fix {
                         applicability: crate::finding::Applicability::Unsafe,
@@ -537,7 +540,7 @@ fn check_object(ctx: &Context, object: &Object, secrets: &Secrets, out: &mut Vec
                     table.value, table.value
                 );
                 let range = s.name.span.start..table.span.end.max(s.name.span.end);
-                out.push(Diagnostic::new(CODE, range, message));
+                out.push(Diagnostic::new(CODE, range, message).with_help(LOG_HELP));
             }
             continue;
         }
@@ -558,7 +561,9 @@ fn check_object(ctx: &Context, object: &Object, secrets: &Secrets, out: &mut Vec
             let message = format!(
                 "`{name}{target}` in `util.post_process` sends {what} (in `{attr}`) out after the response"
             );
-            out.push(Diagnostic::new(CODE, s.name.span.clone(), message));
+            out.push(Diagnostic::new(CODE, s.name.span.clone(), message).with_help(
+                "What `util.post_process` sends leaves after the response, where no one checks it: send an id or a masked value instead",
+            ));
         }
     }
     let _ = ctx;
@@ -647,7 +652,7 @@ fn check_log_call(ctx: &Context, s: &Statement, secrets: &Secrets) -> Option<Dia
             function.value, key.value
         );
         let range = s.name.span.start..function.span.end.max(s.name.span.end);
-        let mut d = Diagnostic::new(CODE, range, message);
+        let mut d = Diagnostic::new(CODE, range, message).with_help(LOG_HELP);
         if let (Some(span), Some(path)) = (sink, &path) {
             d = d.with_related(path, span, format!("`$input.{}` is logged here", key.value));
         }

@@ -63,7 +63,7 @@
 
 use crate::analysis::exposure::{
     Analyzer, DataKind, ExposedRead, authenticates_caller, endpoint_auth, endpoint_label,
-    in_inactive_group, list_names, output_fix,
+    in_inactive_group, list_names, list_some, output_fix,
 };
 
 use super::context::{Context, Diagnostic};
@@ -95,15 +95,18 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
 fn diagnostic(ctx: &Context, read: &ExposedRead, label: &str) -> Diagnostic {
     let origin = &read.origin;
     let fields = list_names(&read.fields);
+    let some = list_some(&read.fields, 2);
     let plural = if read.fields.len() > 1 { "s" } else { "" };
     let source = origin.describe();
     match &read.via {
         None => {
             let message = format!(
-                "`{label}` has no `auth` and returns `{}` records from {source} with the personal field{plural} {fields} to anyone",
+                "`{label}` has no `auth` and returns `{}` records with the personal field{plural} {some} to anyone",
                 origin.table,
             );
-            let mut d = Diagnostic::new(CODE, origin.head.clone(), message);
+            let mut d = Diagnostic::new(CODE, origin.head.clone(), message).with_help(format!(
+                "The records come from {source}; anyone can collect {fields}: require `auth`, or leave them out with `output`"
+            ));
             if let Some(fix) =
                 output_fix(ctx.ws, ctx.file, origin, DataKind::Personal, &read.fields)
             {
@@ -113,10 +116,14 @@ fn diagnostic(ctx: &Context, read: &ExposedRead, label: &str) -> Diagnostic {
         }
         Some(call) => {
             let message = format!(
-                "`{label}` has no `auth` and returns `{}` records that this call gets from {source}, with the personal field{plural} {fields}, to anyone",
+                "`{label}` has no `auth` and, through this call, returns `{}` records with the personal field{plural} {some} to anyone",
                 origin.table,
             );
-            Diagnostic::new(CODE, call.clone(), message).with_related(
+            Diagnostic::new(CODE, call.clone(), message)
+                .with_help(format!(
+                    "The records come from {source} in the function; anyone can collect {fields}: require `auth`, or leave them out with an `output` on that read"
+                ))
+                .with_related(
                 &origin.path,
                 origin.head.clone(),
                 format!("`{}` records read here", origin.table),

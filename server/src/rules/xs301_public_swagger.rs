@@ -35,6 +35,9 @@ use crate::model::{Expr, ExprKind, Object};
 
 use super::context::{Context, Diagnostic};
 
+/// Why public documentation matters and what to do, for every finding of the rule.
+const HELP: &str = "Public documentation lists every endpoint, input and response of the group for anyone to probe: switch it off, or require a token";
+
 pub const CODE: &str = "XS301";
 
 const DISABLED: &str = "swagger = {active: false}";
@@ -58,7 +61,11 @@ fn check_group(ctx: &Context, group: &Object) -> Option<Diagnostic> {
             let message = format!(
                 "api group `{name}` has no `swagger` setting, so its API documentation is public (Xano's default)"
             );
-            Some(Diagnostic::new(CODE, range, message).with_fix(insert_fix(ctx, group)))
+            Some(
+                Diagnostic::new(CODE, range, message)
+                    .with_help(HELP)
+                    .with_fix(insert_fix(ctx, group)),
+            )
         }
         Some(attr) if is_public(&attr.value) => {
             let message =
@@ -71,7 +78,11 @@ fn check_group(ctx: &Context, group: &Object) -> Option<Diagnostic> {
                     new_text: DISABLED.to_string(),
                 }],
             };
-            Some(Diagnostic::new(CODE, attr.span.clone(), message).with_fix(fix))
+            Some(
+                Diagnostic::new(CODE, attr.span.clone(), message)
+                    .with_help(HELP)
+                    .with_fix(fix),
+            )
         }
         Some(_) => None,
     }

@@ -58,8 +58,8 @@ use super::context::{Context, Diagnostic};
 
 pub const CODE: &str = "XS302";
 
-/// The origin the fix writes: obviously not a real one, so nobody ships it by accident.
-const ORIGIN_PLACEHOLDER: &str = "https://REPLACE-ME.example.com";
+/// The origin the fix writes: obviously not a real one, and reported by XS003 until replaced.
+use crate::fix::placeholders::ORIGIN as ORIGIN_PLACEHOLDER;
 
 const VERBS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
@@ -138,7 +138,11 @@ fn check_group(ctx: &Context, group: &Object) -> Option<Diagnostic> {
         ),
     };
     let fix = fix(ctx, group, cors.map(|a| (a.span.clone(), &a.value)));
-    Some(Diagnostic::new(CODE, range, message).with_fix(fix))
+    Some(
+        Diagnostic::new(CODE, range, message)
+            .with_help("A browser sends the user's session to the group from any page an allowed origin serves: list only your own front ends' origins")
+            .with_fix(fix),
+    )
 }
 
 enum Problem {

@@ -146,6 +146,7 @@ fn check_token(
     let fix = fix(ctx, s, fixed);
     Some(
         Diagnostic::new(CODE, range, message)
+            .with_help("A stolen token works until it expires: keep access tokens short-lived and renew them")
             .with_severity(Severity::Info)
             .with_fix(fix),
     )

@@ -265,20 +265,24 @@ fn diagnostic(ctx: &Context, scope: &Scope, origin: &Origin, found: Found) -> Di
         None => String::new(),
     };
     let note = injection::origin_note(origin);
-    let (range, message) = match &found.kind {
+    let bind =
+        "pass the values as bound arguments (`?` in the SQL, values in `arg`), never in its text";
+    let (range, message, help) = match &found.kind {
         Kind::Built => {
-            let what = match &first.how {
-                How::Whole => {
-                    format!("runs SQL taken from {sources}{via}: a caller can run any query")
-                }
-                how => format!(
-                    "runs SQL built from {sources} {}{via}: a caller can rewrite the query",
-                    how.phrase()
+            let (what, harm) = match &first.how {
+                How::Whole => (
+                    format!("runs SQL taken from {sources}{via}"),
+                    "A caller can run any query",
+                ),
+                how => (
+                    format!("runs SQL built from {sources} {}{via}", how.phrase()),
+                    "A caller can rewrite the query",
                 ),
             };
             (
                 first_line(ctx, &found.sql.span),
-                format!("`{statement}` {what} (SQL injection){note}"),
+                format!("`{statement}` {what} (SQL injection)"),
+                format!("{harm}{note}: {bind}"),
             )
         }
         Kind::Template => {
@@ -289,18 +293,22 @@ fn diagnostic(ctx: &Context, scope: &Scope, origin: &Origin, found: Found) -> Di
             (
                 first_line(ctx, &found.sql.span),
                 format!(
-                    "`{statement}` prints {printed} into its SQL through a `{{{{ }}}}` template (`parser = \"template_engine\"`) without `|sql_esc`: a caller can rewrite the query (SQL injection){note}"
+                    "`{statement}` prints {printed} into its SQL through a `{{{{ }}}}` template without `|sql_esc` (SQL injection)"
+                ),
+                format!(
+                    "With `parser = \"template_engine\"` the value becomes part of the SQL text, so a caller can rewrite the query{note}: {bind}, or escape it with `|sql_esc`"
                 ),
             )
         }
         Kind::RawPlaceholder(span) => (
             span.clone(),
             format!(
-                "`{statement}` passes {sources} to a `?:raw` placeholder, which puts it into the SQL unescaped: a caller can rewrite the query (SQL injection){note}"
+                "`{statement}` passes {sources} to a `?:raw` placeholder, which puts it into the SQL unescaped (SQL injection)"
             ),
+            format!("A caller can rewrite the query{note}: use a plain `?` placeholder"),
         ),
     };
-    let mut d = Diagnostic::new(CODE, range, message);
+    let mut d = Diagnostic::new(CODE, range, message).with_help(help);
     d = injection::related_of(d, &ctx.file.path, Some(first), origin);
     let outside = !(found.sql.span.start <= first.at.start && first.at.end <= found.sql.span.end);
     if outside && first.via.is_empty() && matches!(found.kind, Kind::Built | Kind::Template) {

@@ -62,7 +62,8 @@ use super::context::{Context, Diagnostic};
 
 pub const CODE: &str = "XS402";
 
-const PLACEHOLDER_HOST: &str = "REPLACE-ME.example.com";
+/// Reported by XS003 until the user writes the real hosts.
+use crate::fix::placeholders::HOST as PLACEHOLDER_HOST;
 
 /// The URL attribute of an outbound request, and whether it holds only a host.
 fn url_of(s: &Statement) -> Option<(&Attribute, bool)> {
@@ -224,11 +225,12 @@ fn diagnostic(ctx: &Context, origin: &Origin, found: Found) -> Diagnostic {
         }
     };
     let note = injection::origin_note(origin);
-    let message = format!(
-        "`{statement}` {what}: a caller can make the server call internal addresses or hosts they own (SSRF){note}"
+    let message = format!("`{statement}` {what} (SSRF)");
+    let help = format!(
+        "A caller can make the server call internal addresses or hosts they own{note}: build the URL from a fixed host, or check the value against an allow-list first"
     );
     let range = first_line(ctx, &found.url.span);
-    let mut d = Diagnostic::new(CODE, range, message);
+    let mut d = Diagnostic::new(CODE, range, message).with_help(help);
     d = injection::related_of(d, &ctx.file.path, Some(hit), origin);
     let inside = found.url.span.start <= hit.at.start && hit.at.end <= found.url.span.end;
     if !inside && hit.via.is_empty() {

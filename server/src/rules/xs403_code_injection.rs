@@ -273,44 +273,67 @@ fn diagnostic(ctx: &Context, origin: &Origin, found: Found) -> Diagnostic {
         } => format!("`{r}` (from {source})"),
         _ => source.clone(),
     };
-    let message = match &found.kind {
+    let js = "A caller can run any JavaScript on the server";
+    let twig = "A caller can run Twig code that reads the stack and `$env`";
+    let (message, harm, advice) = match &found.kind {
         Kind::Call {
             call,
             process: true,
             what,
             ..
-        } => format!(
-            "{what} passes {passed} to child_process `{call}`: a caller can run shell commands on the server (command injection){note}"
+        } => (
+            format!("{what} passes {passed} to child_process `{call}` (command injection)"),
+            "A caller can run shell commands on the server",
+            "pass the value as an argument array (`execFile`), never in a command line",
         ),
         Kind::Call { call, what, .. }
             if call.starts_with("require(") || call.starts_with("import(") =>
         {
-            format!(
-                "{what} passes {passed} to `{call}`: a caller can load any module or file the runtime can reach (code injection){note}"
+            (
+                format!("{what} passes {passed} to `{call}` (code injection)"),
+                "A caller can load any module or file the runtime can reach",
+                "pick the module from a fixed list",
             )
         }
-        Kind::Call { call, what, .. } => format!(
-            "{what} passes {passed} to `{call}`: a caller can run any JavaScript on the server (code injection){note}"
+        Kind::Call { call, what, .. } => (
+            format!("{what} passes {passed} to `{call}` (code injection)"),
+            js,
+            "treat the value as data, never as code",
         ),
         Kind::BuiltCode(what) => match &hit.how {
-            How::Whole => format!(
-                "{what} runs code taken from {source}{via}: a caller can run any JavaScript on the server (code injection){note}"
+            How::Whole => (
+                format!("{what} runs code taken from {source}{via} (code injection)"),
+                js,
+                "treat the value as data, never as code",
             ),
-            how => format!(
-                "{what} code is built from {source} {}{via}: a caller can run any JavaScript on the server (code injection){note}",
-                how.phrase()
+            how => (
+                format!(
+                    "{what} code is built from {source} {}{via} (code injection)",
+                    how.phrase()
+                ),
+                js,
+                "pass the value in as data (`$var`, `$input`), never in the code's text",
             ),
         },
         Kind::Template => match &hit.how {
-            How::Whole => format!(
-                "`util.template_engine` renders a template taken from {source}{via}: a caller can run Twig code that reads the stack and `$env` (template injection){note}"
+            How::Whole => (
+                format!(
+                    "`util.template_engine` renders a template taken from {source}{via} (template injection)"
+                ),
+                twig,
+                "keep the template fixed and pass the value as a variable",
             ),
-            how => format!(
-                "`util.template_engine` renders a template built from {source} {}{via}: a caller can run Twig code that reads the stack and `$env` (template injection){note}",
-                how.phrase()
+            how => (
+                format!(
+                    "`util.template_engine` renders a template built from {source} {}{via} (template injection)",
+                    how.phrase()
+                ),
+                twig,
+                "keep the template fixed and pass the value as a variable",
             ),
         },
     };
-    let d = Diagnostic::new(CODE, found.range.clone(), message);
+    let help = format!("{harm}{note}: {advice}");
+    let d = Diagnostic::new(CODE, found.range.clone(), message).with_help(help);
     injection::related_of(d, &ctx.file.path, Some(hit), origin)
 }

@@ -120,7 +120,9 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
             continue;
         }
         covered_to = c.range.end.max(c.range.start + 1);
-        let mut d = Diagnostic::new(CODE, c.range, c.message);
+        let mut d = Diagnostic::new(CODE, c.range, c.message).with_help(
+            "Everyone who can read the code, its exports and its history has the secret: move it to an environment variable and rotate it",
+        );
         if let Some((range, message)) = c.related {
             d = d.with_related(&ctx.file.path, range, message);
         }

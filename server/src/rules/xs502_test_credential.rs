@@ -88,11 +88,14 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
                         Some((name, table)) => format!("`{name} {table}` {desc}"),
                         None => desc,
                     };
-                    out.push(Diagnostic::new(
-                        CODE,
-                        expr.span.clone(),
-                        format!("{message}{}", note(scope.in_disabled)),
-                    ));
+                    out.push(
+                        Diagnostic::new(
+                            CODE,
+                            expr.span.clone(),
+                            format!("{message}{}", note(scope.in_disabled)),
+                        )
+                        .with_help(HELP),
+                    );
                 } else if let Some(Compared::Login(desc)) = found {
                     let at = scope
                         .statement
@@ -121,16 +124,19 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     });
     for (_, range, descs, disabled) in backdoors {
         let message = format!(
-            "hard-coded credential check (a backdoor): {} — whoever knows {} passes it{}",
+            "hard-coded credential check (a backdoor): {}{}",
             descs.join(" and "),
+            note(disabled)
+        );
+        let help = format!(
+            "Whoever knows {} passes the check, in every environment: remove it and sign test accounts in like any other",
             if descs.len() > 1 {
                 "these values"
             } else {
                 "the value"
             },
-            note(disabled)
         );
-        out.push(Diagnostic::new(CODE, range, message));
+        out.push(Diagnostic::new(CODE, range, message).with_help(help));
     }
     for object in ctx.all_objects() {
         if object.kind.value != "workflow_test" {
@@ -161,9 +167,9 @@ fn fixed_account_tokens(ctx: &Context, object: &Object) -> Vec<Diagnostic> {
                 CODE,
                 id.span.clone(),
                 format!(
-                    "`security.create_auth_token` issues a token for the hard-coded account id `{lit}`: whoever runs this signs in as that account"
+                    "`security.create_auth_token` issues a token for the hard-coded account id `{lit}`"
                 ),
-            ));
+            ).with_help("Whoever reaches this statement is signed in as that account: issue tokens only for the account a check proved"));
             continue;
         }
         // `$user.id` where `$user` comes from a lookup by a literal.
@@ -207,14 +213,16 @@ fn fixed_account_tokens(ctx: &Context, object: &Object) -> Vec<Diagnostic> {
             table = table.value
         );
         out.push(
-            Diagnostic::new(CODE, id.span.clone(), message).with_related(
-                &ctx.file.path,
-                value.span.clone(),
-                format!(
-                    "the account is picked by this literal in `db.get {}`",
-                    table.value
+            Diagnostic::new(CODE, id.span.clone(), message)
+                .with_help(HELP)
+                .with_related(
+                    &ctx.file.path,
+                    value.span.clone(),
+                    format!(
+                        "the account is picked by this literal in `db.get {}`",
+                        table.value
+                    ),
                 ),
-            ),
         );
     }
     out
@@ -237,9 +245,12 @@ fn redact_id(s: &str) -> String {
     }
 }
 
+/// Why a test account in shipped code matters, for the findings without a more precise help.
+const HELP: &str = "Test accounts and fixed credentials ship to every environment, the live one too: create test data in a non-live data source, not in the code";
+
 fn note(disabled: bool) -> &'static str {
     if disabled {
-        " (in a disabled statement, which still ships with the code)"
+        " (in a disabled statement, which still ships)"
     } else {
         ""
     }
@@ -364,7 +375,7 @@ fn account_object(ctx: &Context, expr: &Expr, scope: &Scope) -> Option<Diagnosti
     };
     let list: Vec<&str> = found.iter().map(|(_, d, _)| d.as_str()).collect();
     let message = format!("{what} {}{}", list.join(" and "), note(scope.in_disabled));
-    Some(Diagnostic::new(CODE, found[0].0.clone(), message))
+    Some(Diagnostic::new(CODE, found[0].0.clone(), message).with_help(HELP))
 }
 
 /// The submitted e-mail or password, as an input or a variable holding it.
@@ -562,7 +573,7 @@ fn statement_literal(
             shown(literal),
             note(scope.in_disabled)
         );
-        return Some(Diagnostic::new(CODE, expr.span.clone(), message));
+        return Some(Diagnostic::new(CODE, expr.span.clone(), message).with_help(HELP));
     }
     if attr == "field_value"
         && matches!(
@@ -582,7 +593,7 @@ fn statement_literal(
             table.value,
             note(scope.in_disabled)
         );
-        return Some(Diagnostic::new(CODE, expr.span.clone(), message));
+        return Some(Diagnostic::new(CODE, expr.span.clone(), message).with_help(HELP));
     }
     None
 }

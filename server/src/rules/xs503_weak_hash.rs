@@ -45,6 +45,8 @@ use super::context::{Context, Diagnostic};
 
 pub const CODE: &str = "XS503";
 
+const HELP: &str = "A leaked hash of this kind gives up most passwords in hours: store passwords in a `password` field (bcrypt) and check them with `security.check_password`";
+
 const WEAK: &[&str] = &["md5", "sha1", "hmac_md5", "hmac_sha1"];
 
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
@@ -53,11 +55,11 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
         let passwords = Passwords::of(object, &HashSet::new());
         for hit in passwords.hashes() {
             let message = format!(
-                "{} is hashed with `{}`, which is fast to brute-force; store passwords in a `password` field (bcrypt) and check them with `security.check_password`",
+                "{} is hashed with `{}`, which is fast to brute-force",
                 describe(ctx.source(&hit.source)),
                 hit.filter
             );
-            out.push(Diagnostic::new(CODE, hit.span, message));
+            out.push(Diagnostic::new(CODE, hit.span, message).with_help(HELP));
         }
         out.extend(calls(ctx, object, &passwords));
     }
@@ -275,15 +277,17 @@ fn calls(ctx: &Context, object: &Object, passwords: &Passwords) -> Vec<Diagnosti
                 .next()
                 .unwrap_or("the password");
             let message = format!(
-                "the password `{arg}` is passed to `{}`, which hashes it with `{}`; store passwords in a `password` field (bcrypt) and check them with `security.check_password`",
+                "the password `{arg}` is passed to `{}`, which hashes it with `{}`",
                 name.value, hit.filter
             );
             out.push(
-                Diagnostic::new(CODE, s.span.start..name.span.end, message).with_related(
-                    &path,
-                    hit.span,
-                    format!("`{callee}` hashes it with `{}` here", hit.filter),
-                ),
+                Diagnostic::new(CODE, s.span.start..name.span.end, message)
+                    .with_help(HELP)
+                    .with_related(
+                        &path,
+                        hit.span,
+                        format!("`{callee}` hashes it with `{}` here", hit.filter),
+                    ),
             );
         }
     }

@@ -57,7 +57,7 @@ fn parse_one(comment: &Text, text: &str) -> Option<Suppression> {
         Some((codes, reason)) => (
             codes,
             Some(reason.trim())
-                .filter(|r| !r.is_empty())
+                .filter(|r| !r.is_empty() && !r.starts_with(crate::fix::placeholders::REASON))
                 .map(str::to_string),
         ),
         None => (rest, None),

@@ -73,3 +73,35 @@ pub fn cases(short: u32, long: u32) -> u32 {
         .and_then(|c| c.parse().ok())
         .unwrap_or(if self::long() { long } else { short })
 }
+
+/// A message says what is wrong in one sentence of about 160 characters; the rest goes to the
+/// help. Names (paths, tables, values) are the user's and may be long, so a quoted name counts
+/// as at most 30 characters.
+pub fn message_shape_problem(message: &str) -> Option<String> {
+    let mut shown = String::new();
+    for (i, part) in message.split('`').enumerate() {
+        if i % 2 == 1 {
+            shown.push('`');
+            shown.extend(part.chars().take(28));
+            shown.push('`');
+        } else {
+            shown.push_str(part);
+        }
+    }
+    if shown.chars().count() > 160 {
+        return Some(format!("longer than 160 characters: {message}"));
+    }
+    let prose: String = message
+        .split('`')
+        .step_by(2)
+        .collect::<Vec<_>>()
+        .join("`x`");
+    let breaks = prose
+        .as_bytes()
+        .windows(3)
+        .any(|w| matches!(w[0], b'.' | b'!' | b'?') && w[1] == b' ' && w[2].is_ascii_uppercase());
+    if breaks || prose.trim_end().ends_with('.') {
+        return Some(format!("more than one sentence: {message}"));
+    }
+    None
+}
