@@ -137,6 +137,19 @@ fn sarif_is_valid_and_complete() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// `check --select XS0,XS301 --baseline baseline.json` with `args` after it.
+fn with_baseline(dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec![
+        "check",
+        "--select",
+        "XS0,XS301",
+        "--baseline",
+        "baseline.json",
+    ];
+    all.extend_from_slice(args);
+    xsguard(dir, &all, None)
+}
+
 #[test]
 fn fingerprints_survive_inserted_lines_and_baselines_round_trip() {
     let dir = workspace("baseline");
@@ -180,18 +193,7 @@ fn fingerprints_survive_inserted_lines_and_baselines_round_trip() {
     )
     .unwrap();
     assert_eq!(fingerprint(&dir), before);
-    let quiet = xsguard(
-        &dir,
-        &[
-            "check",
-            "--select",
-            "XS0,XS301",
-            "--baseline",
-            "baseline.json",
-            "apis",
-        ],
-        None,
-    );
+    let quiet = with_baseline(&dir, &["apis"]);
     assert_eq!(quiet.status.code(), Some(0), "{}", text(&quiet.stdout));
     assert_eq!(
         text(&quiet.stderr),
@@ -204,20 +206,7 @@ fn fingerprints_survive_inserted_lines_and_baselines_round_trip() {
         "api_group legacy {\n  canonical = \"legacy\"\n}\n",
     )
     .unwrap();
-    let new = xsguard(
-        &dir,
-        &[
-            "check",
-            "--select",
-            "XS0,XS301",
-            "--baseline",
-            "baseline.json",
-            "--format",
-            "json",
-            "apis",
-        ],
-        None,
-    );
+    let new = with_baseline(&dir, &["--format", "json", "apis"]);
     assert_eq!(new.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&new.stdout).unwrap();
     let paths: Vec<&str> = report["findings"]
@@ -234,18 +223,7 @@ fn fingerprints_survive_inserted_lines_and_baselines_round_trip() {
         GROUP.replace("swagger = true", "swagger = {active: false}"),
     )
     .unwrap();
-    let stale = xsguard(
-        &dir,
-        &[
-            "check",
-            "--select",
-            "XS0,XS301",
-            "--baseline",
-            "baseline.json",
-            "apis",
-        ],
-        None,
-    );
+    let stale = with_baseline(&dir, &["apis"]);
     let notes = text(&stale.stderr);
     assert!(
         notes.contains("0 findings hidden by the baseline")
@@ -256,18 +234,7 @@ fn fingerprints_survive_inserted_lines_and_baselines_round_trip() {
         "{notes}"
     );
     // Entries of files a run does not check are not stale.
-    let other = xsguard(
-        &dir,
-        &[
-            "check",
-            "--select",
-            "XS0,XS301",
-            "--baseline",
-            "baseline.json",
-            "apis/partners.xs",
-        ],
-        None,
-    );
+    let other = with_baseline(&dir, &["apis/partners.xs"]);
     assert!(
         !text(&other.stderr).contains("no finding any more"),
         "{}",

@@ -140,31 +140,104 @@ impl RootFinder {
     }
 }
 
+/// What a folder holds of the names that mark a root, read from one listing of it (a walk asks
+/// about every folder it enters, and a dozen lookups per folder cost more than the listing).
+#[derive(Default)]
+struct Marks {
+    config: bool,
+    git: bool,
+    files: Vec<&'static str>,
+    folders: Vec<&'static str>,
+}
+
+impl Marks {
+    fn read(dir: &Path) -> Self {
+        let mut marks = Marks::default();
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return marks;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                continue;
+            };
+            let Some(known) = MARK_NAMES.iter().find(|n| **n == name) else {
+                continue;
+            };
+            // A link counts as what it leads to; one that leads nowhere counts as nothing.
+            let kind = match entry.file_type() {
+                Ok(t) if t.is_symlink() => std::fs::metadata(entry.path()).map(|m| m.file_type()),
+                other => other,
+            };
+            let Ok(kind) = kind else {
+                continue;
+            };
+            match *known {
+                CONFIG_FILE => marks.config = true,
+                ".git" => marks.git = true,
+                _ if kind.is_dir() => marks.folders.push(known),
+                _ if kind.is_file() => marks.files.push(known),
+                _ => {}
+            }
+        }
+        marks
+    }
+
+    fn file(&self, name: &str) -> bool {
+        self.files.contains(&name)
+    }
+
+    fn folders(&self, names: &[&str]) -> usize {
+        names.iter().filter(|n| self.folders.contains(n)).count()
+    }
+}
+
+/// The names [`Marks`] looks for.
+const MARK_NAMES: &[&str] = &[
+    CONFIG_FILE,
+    ".git",
+    "workspace.xs",
+    "branch.xs",
+    "workspace",
+    "apis",
+    "tables",
+    "functions",
+    "middlewares",
+    "addons",
+    "tasks",
+    "api",
+    "table",
+    "function",
+    "middleware",
+    "addon",
+    "task",
+];
+
 fn marker_of(dir: &Path) -> Option<RootMarker> {
-    if dir.join(CONFIG_FILE).exists() {
+    let marks = Marks::read(dir);
+    if marks.config {
         return Some(RootMarker::Config);
     }
     let named_as_part = dir
         .file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| NEVER_ROOTS.contains(&n));
-    if !named_as_part && is_xano_layout(dir) {
+    if !named_as_part && is_xano_layout(dir, &marks) {
         return Some(RootMarker::XanoLayout);
     }
-    if dir.join(".git").exists() {
+    if marks.git {
         return Some(RootMarker::Git);
     }
     None
 }
 
-fn is_xano_layout(dir: &Path) -> bool {
-    let file = |name: &str| dir.join(name).is_file();
-    let folders = |names: &[&str]| names.iter().filter(|n| dir.join(n).is_dir()).count();
-    file("workspace.xs")
-        || file("branch.xs")
-        || dir.join("workspace").join("workspace.xs").is_file()
-        || folders(EXPORT_FOLDERS) >= 2
-        || folders(PULL_FOLDERS) >= 2
+fn is_xano_layout(dir: &Path, marks: &Marks) -> bool {
+    marks.file("workspace.xs")
+        || marks.file("branch.xs")
+        || (marks.folders(&["workspace"]) == 1
+            && dir.join("workspace").join("workspace.xs").is_file())
+        || marks.folders(EXPORT_FOLDERS) >= 2
+        || marks.folders(PULL_FOLDERS) >= 2
 }
 
 /// The `.xs` files of the workspace at `root`: those below it that no deeper root claims, and
@@ -265,6 +338,41 @@ mod tests {
             (dir.join("configured"), RootMarker::Config)
         );
         let r = root(&mut finder, "plain/sub/a.xs");
+        assert_eq!((r.dir, r.marker), (dir.join("plain"), RootMarker::Given));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn markers_may_be_links_or_a_git_file_but_not_dangling_links() {
+        use std::os::unix::fs::symlink;
+        let dir = scratch("links");
+        mkdirs(
+            &dir,
+            &[
+                "shared/tables",
+                "linked/apis/x",
+                "worktree/loose",
+                "dangling/sub",
+                "plain",
+            ],
+        );
+        // A folder of the layout may be a link to one elsewhere.
+        symlink(dir.join("shared/tables"), dir.join("linked/tables")).unwrap();
+        // A git worktree has a `.git` file.
+        std::fs::write(dir.join("worktree/.git"), "gitdir: elsewhere\n").unwrap();
+        // A link to a missing configuration is no configuration.
+        symlink(dir.join("missing.toml"), dir.join("dangling/xsguard.toml")).unwrap();
+        let mut finder = RootFinder::new();
+        let mut root = |p: &str| finder.root_of(&dir.join(p), &dir.join("plain"));
+        let r = root("linked/apis/x/a.xs");
+        assert_eq!(
+            (r.dir, r.marker),
+            (dir.join("linked"), RootMarker::XanoLayout)
+        );
+        let r = root("worktree/loose/a.xs");
+        assert_eq!((r.dir, r.marker), (dir.join("worktree"), RootMarker::Git));
+        let r = root("dangling/sub/a.xs");
         assert_eq!((r.dir, r.marker), (dir.join("plain"), RootMarker::Given));
         std::fs::remove_dir_all(&dir).unwrap();
     }
