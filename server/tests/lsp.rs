@@ -4,7 +4,7 @@
 mod client;
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use client::{Client, Doc, Lcg, Units, file_uri, offset_of, position_of, temp_dir};
 use serde_json::{Value, json};
@@ -843,7 +843,8 @@ fn cancelled_requests_are_answered_as_cancelled() {
 
 #[test]
 fn rapid_changes_are_coalesced_and_stale_versions_dropped() {
-    let opts = json!({"xsguard": {"debounceMs": 200, "select": ["XS0", "XS301"]}});
+    // A debounce long enough that a loaded machine still sends the ten edits within it.
+    let opts = json!({"xsguard": {"debounceMs": 1000, "select": ["XS0", "XS301"]}});
     let (mut client, _) = Client::start(None, capabilities(), opts);
     // Workspace symbols answer once the (empty) workspace is indexed: from then on analysis
     // waits only for the debounce.
@@ -857,23 +858,33 @@ fn rapid_changes_are_coalesced_and_stale_versions_dropped() {
         let end = doc.text.find(" {").unwrap() as u64;
         doc.change(&mut client, &[(range((0, 10), (0, end)), &name)]);
     }
-    let first = client.diagnostics(&uri);
-    assert_eq!(
-        first["version"], 11,
-        "only the latest version is published: {first:#}"
-    );
+    let last = client.diagnostics_at(&uri, 11);
     assert!(
-        items(&first)[0]["message"]
+        items(&last)[0]["message"]
             .as_str()
             .unwrap()
             .contains("`g9`")
     );
-    let more: Vec<Value> = client
-        .collect(Duration::from_millis(400))
+    // Whatever came before the last version came in order, and was far fewer than the edits;
+    // nothing comes after it.
+    let mut versions: Vec<i64> = client
+        .collect(Duration::from_millis(1500))
         .into_iter()
-        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .filter(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str()
+        })
+        .map(|m| m["params"]["version"].as_i64().unwrap())
         .collect();
-    assert!(more.is_empty(), "{more:#?}");
+    assert!(
+        versions.iter().all(|v| *v < 11),
+        "published after the last version: {versions:?}"
+    );
+    versions.push(11);
+    assert!(
+        versions.windows(2).all(|w| w[0] <= w[1]),
+        "out of order: {versions:?}"
+    );
+    assert!(versions.len() <= 3, "not coalesced: {versions:?}");
     assert_eq!(client.shutdown_and_exit(), 0);
 }
 
@@ -1004,5 +1015,108 @@ fn garbage_and_out_of_range_input_does_not_stop_the_server() {
         json!({"textDocument": {"uri": uri}, "range": range((9, 9), (0, 0)), "context": {"diagnostics": []}}),
     );
     assert!(actions.is_ok(), "{actions:?}");
+    assert_eq!(client.shutdown_and_exit(), 0);
+}
+
+/// A client may declare that it answers configuration, watcher and progress requests and then
+/// never answer them: the server indexes and publishes with defaults at once, answers requests
+/// promptly, and applies the settings when they come late.
+#[test]
+fn a_client_that_never_answers_gets_diagnostics_and_prompt_answers() {
+    let dir = temp_dir("silent");
+    // Enough files for indexing progress to be asked for.
+    for i in 0..150 {
+        write(
+            &dir,
+            &format!("tables/t{i}.xs"),
+            &format!("table t{i} {{\n  schema {{\n    int id\n  }}\n}}\n"),
+        );
+    }
+    write(&dir, "apis/shop/api_group.xs", GROUP);
+    let mut client = Client::spawn();
+    client.answers = false;
+    // No initializationOptions: the settings have to be asked for.
+    client.initialize(Some(&dir), capabilities(), Value::Null);
+    let uri = file_uri(&dir.join("apis/shop/api_group.xs"));
+    let started = Instant::now();
+    Doc::open(&mut client, &uri, GROUP);
+    let published =
+        client.wait_for_within("diagnostics without answers", Duration::from_secs(3), |m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str()
+        });
+    assert!(codes(&published["params"]).contains(&"XS301".to_string()));
+    let asked = Instant::now();
+    let all = client
+        .request("workspace/symbol", json!({"query": ""}))
+        .unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 151);
+    assert!(
+        asked.elapsed() < Duration::from_secs(2),
+        "workspace/symbol took {:?}",
+        asked.elapsed()
+    );
+    let waiting: Vec<&str> = client
+        .unanswered
+        .iter()
+        .map(|r| r["method"].as_str().unwrap())
+        .collect();
+    for method in [
+        "workspace/configuration",
+        "client/registerCapability",
+        "window/workDoneProgress/create",
+    ] {
+        assert!(waiting.contains(&method), "{method} not asked: {waiting:?}");
+    }
+    eprintln!("first diagnostics after {:?}", started.elapsed());
+
+    // The settings arrive at last: XS301 becomes an error.
+    client.settings = json!({"severity": {"XS301": "error"}, "debounceMs": 10});
+    client.answers = true;
+    client.answer_unanswered();
+    client.wait_for("XS301 as an error after the late settings", |m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri.as_str()
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|d| d["code"] == "XS301" && d["severity"] == 1))
+    });
+    assert_eq!(client.shutdown_and_exit(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Under a flood of edits from a client that answers nothing, a request is still answered at
+/// once and the last version's diagnostics arrive.
+#[test]
+fn a_flood_of_edits_does_not_hold_up_requests() {
+    let mut client = Client::spawn();
+    client.answers = false;
+    client.initialize(None, capabilities(), options(&["XS0", "XS301"]));
+    let uri = virtual_uri("flood.xs");
+    let mut doc = Doc::open(&mut client, &uri, GROUP);
+    for i in 0..200 {
+        let name = format!("g{i}");
+        let end = doc.text.find(" {").unwrap() as u64;
+        doc.change(&mut client, &[(range((0, 10), (0, end)), &name)]);
+    }
+    let asked = Instant::now();
+    let symbols = client
+        .request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .unwrap();
+    assert_eq!(symbols[0]["name"], "g199");
+    assert!(
+        asked.elapsed() < Duration::from_secs(2),
+        "documentSymbol took {:?}",
+        asked.elapsed()
+    );
+    let last = client.diagnostics_at(&uri, 201);
+    assert!(
+        items(&last)[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`g199`")
+    );
     assert_eq!(client.shutdown_and_exit(), 0);
 }

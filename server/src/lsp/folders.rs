@@ -68,47 +68,20 @@ impl Shared {
         .await
         .unwrap_or_default();
         let total: usize = plans.iter().map(|p| p.files.len()).sum();
-        let progress = if total > LARGE_TREE && self.support().work_done_progress {
-            let token = NumberOrString::String(format!(
-                "xsguard-index-{}",
-                self.progress_tokens.fetch_add(1, Ordering::Relaxed)
-            ));
-            match self.client.create_work_done_progress(token.clone()).await {
-                Ok(()) => Some(
-                    self.client
-                        .progress(token, "xsguard: indexing")
-                        .with_percentage(0)
-                        .with_message(format!("0/{total} files"))
-                        .begin()
-                        .await,
-                ),
-                Err(_) => None,
-            }
-        } else {
-            None
-        };
         let done = Arc::new(AtomicUsize::new(0));
+        let (finished, progress) = tokio::sync::watch::channel(false);
+        if total > LARGE_TREE && self.support().work_done_progress {
+            tokio::spawn(self.clone().report_progress(total, done.clone(), progress));
+        }
         let counter = done.clone();
-        let mut loading = tokio::task::spawn_blocking(move || {
+        let projects = tokio::task::spawn_blocking(move || {
             plans
                 .into_iter()
                 .map(|plan| Project::load(plan, &counter))
                 .collect::<Vec<_>>()
-        });
-        let projects = loop {
-            tokio::select! {
-                projects = &mut loading => break projects.unwrap_or_default(),
-                () = tokio::time::sleep(PROGRESS_INTERVAL) => {
-                    if let Some(progress) = &progress {
-                        let n = done.load(Ordering::Relaxed);
-                        let percentage = (n * 100 / total.max(1)) as u32;
-                        progress
-                            .report_with_message(format!("{n}/{total} files"), percentage)
-                            .await;
-                    }
-                }
-            }
-        };
+        })
+        .await
+        .unwrap_or_default();
         let config_uris: Vec<(PathBuf, Option<ConfigError>)> = projects
             .iter()
             .filter_map(|p| Some((p.config_file()?, p.config_error.clone())))
@@ -123,14 +96,59 @@ impl Shared {
             })
         })
         .await;
-        if let Some(progress) = progress {
-            progress
-                .finish_with_message(format!("{total} files indexed"))
-                .await;
-        }
+        let _ = finished.send(true);
         for (path, error) in config_uris {
             self.publish_config_error(&path, error).await;
         }
+    }
+
+    /// Shows indexing progress until `finished`, once the client has accepted the progress
+    /// token. Indexing never waits for that answer: a client that does not give it sees no
+    /// progress, and nothing else changes.
+    async fn report_progress(
+        self: Arc<Self>,
+        total: usize,
+        done: Arc<AtomicUsize>,
+        mut finished: tokio::sync::watch::Receiver<bool>,
+    ) {
+        let token = NumberOrString::String(format!(
+            "xsguard-index-{}",
+            self.progress_tokens.fetch_add(1, Ordering::Relaxed)
+        ));
+        if self
+            .client
+            .create_work_done_progress(token.clone())
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let progress = self
+            .client
+            .progress(token, "xsguard: indexing")
+            .with_percentage(0)
+            .with_message(format!("0/{total} files"))
+            .begin()
+            .await;
+        while !*finished.borrow() {
+            tokio::select! {
+                changed = finished.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                }
+                () = tokio::time::sleep(PROGRESS_INTERVAL) => {
+                    let n = done.load(Ordering::Relaxed);
+                    let percentage = (n * 100 / total.max(1)) as u32;
+                    progress
+                        .report_with_message(format!("{n}/{total} files"), percentage)
+                        .await;
+                }
+            }
+        }
+        progress
+            .finish_with_message(format!("{total} files indexed"))
+            .await;
     }
 
     /// Shows (or clears) the problem of an `xsguard.toml` as a diagnostic on it.

@@ -70,6 +70,9 @@ pub fn run() -> u8 {
     status
 }
 
+/// How many messages are handled at once.
+const HANDLER_SLOTS: usize = 64;
+
 /// Serves one client over `input` and `output`. Returns the exit status.
 pub async fn serve<I, O>(input: I, output: O) -> u8
 where
@@ -80,7 +83,13 @@ where
     let (service, socket) = LspService::new(server::Backend::new);
     let shared = service.inner().shared();
     let service = ordered::Ordered::new(service, shared.clone());
-    Server::new(input, output, socket).serve(service).await;
+    // Messages are read only while a handler slot is free, and the client's answers to the
+    // server's own requests are among them: requests that wait for the index must not take every
+    // slot (tower-lsp's default is four).
+    Server::new(input, output, socket)
+        .concurrency_level(HANDLER_SLOTS)
+        .serve(service)
+        .await;
     if shared.shutdown_requested() {
         EXIT_OK
     } else {

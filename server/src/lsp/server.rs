@@ -314,12 +314,20 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        // Indexing starts at once, with the settings known so far: the watcher registration
+        // and the settings are asked for beside it, and applied when (if) the client answers.
         let shared = self.shared.clone();
+        tokio::spawn({
+            let shared = shared.clone();
+            async move { shared.watch_files().await }
+        });
+        if !shared.settings_given.load(Ordering::SeqCst) {
+            tokio::spawn({
+                let shared = shared.clone();
+                async move { shared.pull_settings().await }
+            });
+        }
         tokio::spawn(async move {
-            shared.watch_files().await;
-            if !shared.settings_given.load(Ordering::SeqCst) {
-                shared.pull_settings().await;
-            }
             let roots = shared
                 .roots
                 .lock()
@@ -355,7 +363,12 @@ impl LanguageServer for Backend {
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         match Settings::from_value(&params.settings) {
             Ok(Some(settings)) => self.shared.apply_settings(settings).await,
-            Ok(None) => self.shared.pull_settings().await,
+            Ok(None) => {
+                // The answer comes through the same stream as this notification: waiting for
+                // it here would hold a handler slot that other messages need.
+                let shared = self.shared.clone();
+                tokio::spawn(async move { shared.pull_settings().await });
+            }
             Err(message) => {
                 self.shared
                     .client

@@ -29,6 +29,10 @@ pub struct Client {
     pub settings: Value,
     /// Requests the server sent to the client, in order.
     pub server_requests: Vec<Value>,
+    /// Whether the client answers the server's requests (a client that never does is a test
+    /// of its own); those it leaves are in `unanswered`.
+    pub answers: bool,
+    pub unanswered: Vec<Value>,
     stderr: Arc<Mutex<String>>,
 }
 
@@ -77,6 +81,8 @@ impl Client {
             next_id: 1,
             settings: Value::Null,
             server_requests: Vec::new(),
+            answers: true,
+            unanswered: Vec::new(),
             stderr,
         }
     }
@@ -181,12 +187,29 @@ impl Client {
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return None,
             };
             if message.get("method").is_some() && message.get("id").is_some() {
-                self.answer(&message);
+                if self.answers {
+                    self.answer(&message);
+                } else {
+                    self.unanswered.push(message.clone());
+                }
                 self.server_requests.push(message.clone());
                 continue;
             }
             return Some(message);
         }
+    }
+
+    /// Answers, late, the requests the client left unanswered, as an accommodating editor
+    /// would; returns their methods.
+    pub fn answer_unanswered(&mut self) -> Vec<String> {
+        let pending = std::mem::take(&mut self.unanswered);
+        for request in &pending {
+            self.answer(request);
+        }
+        pending
+            .iter()
+            .map(|r| r["method"].as_str().unwrap_or("").to_string())
+            .collect()
     }
 
     /// Answers a request from the server as an accommodating editor would.
