@@ -1120,3 +1120,95 @@ fn a_flood_of_edits_does_not_hold_up_requests() {
     );
     assert_eq!(client.shutdown_and_exit(), 0);
 }
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn example_app() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/shop")
+}
+
+/// Whether `diagnostics` (params of a publish) hold a finding of `code`.
+fn has_code(diagnostics: &Value, code: &str) -> bool {
+    items(diagnostics).iter().any(|d| d["code"] == code)
+}
+
+/// A client that gives no workspace folder opens one endpoint of an app in a folder with no
+/// `.git` and no `xsguard.toml`: the server finds the app from the file (its Xano layout) and
+/// reports what only the whole app shows (`me` returns the `user` record, whose table in
+/// another file has sensitive columns).
+#[test]
+fn a_document_opened_alone_is_checked_with_its_workspace() {
+    let dir = temp_dir("alone");
+    copy_tree(&example_app(), &dir.join("shop"));
+    assert!(!dir.join(".git").exists() && !dir.join("shop/xsguard.toml").exists());
+    let (mut client, _) = Client::start(None, capabilities(), options(&["XS0", "XS202"]));
+    let path = dir.join("shop/apis/shop/me_GET.xs");
+    let uri = file_uri(&path);
+    Doc::open(&mut client, &uri, &std::fs::read_to_string(&path).unwrap());
+    // The first publish already has it: the document waits for its workspace rather than
+    // being shown alone first.
+    let published = client.diagnostics(&uri);
+    assert!(has_code(&published, "XS202"), "{published:#}");
+    let message = items(&published)[0]["message"].as_str().unwrap();
+    assert!(message.contains("`password`"), "{message}");
+    assert_eq!(client.shutdown_and_exit(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A workspace folder holding two apps side by side is two workspaces: each file is checked
+/// with its own app's tables only.
+#[test]
+fn two_apps_in_one_folder_are_two_workspaces() {
+    let dir = temp_dir("two-apps");
+    copy_tree(&example_app(), &dir.join("shop"));
+    copy_tree(&example_app(), &dir.join("kiosk"));
+    // The kiosk's users have no password or e-mail: its `me` exposes nothing sensitive.
+    write(
+        &dir,
+        "kiosk/tables/user.xs",
+        "table user {\n  auth = true\n  schema {\n    int id\n    text name\n  }\n}\n",
+    );
+    let (mut client, _) = Client::start(Some(&dir), capabilities(), options(&["XS0", "XS202"]));
+    let shop = dir.join("shop/apis/shop/me_GET.xs");
+    let kiosk = dir.join("kiosk/apis/shop/me_GET.xs");
+    let shop_uri = file_uri(&shop);
+    let kiosk_uri = file_uri(&kiosk);
+    Doc::open(
+        &mut client,
+        &shop_uri,
+        &std::fs::read_to_string(&shop).unwrap(),
+    );
+    Doc::open(
+        &mut client,
+        &kiosk_uri,
+        &std::fs::read_to_string(&kiosk).unwrap(),
+    );
+    let shop_found = client.diagnostics_at(&shop_uri, 1);
+    let kiosk_found = client.diagnostics_at(&kiosk_uri, 1);
+    assert!(has_code(&shop_found, "XS202"), "{shop_found:#}");
+    assert!(!has_code(&kiosk_found, "XS202"), "{kiosk_found:#}");
+    // Each app's tables are listed once: two `user` tables, one per workspace.
+    let all = client
+        .request("workspace/symbol", json!({"query": "user"}))
+        .unwrap();
+    let users = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["name"] == "user")
+        .count();
+    assert_eq!(users, 2, "{all:#}");
+    assert_eq!(client.shutdown_and_exit(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

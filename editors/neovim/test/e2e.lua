@@ -236,6 +236,49 @@ check('settings.xsguard.severity reaches the server (workspace/configuration)', 
   end)
 end)
 
+check('a file of an app in a folder with no .git and no xsguard.toml gets whole-app findings', function()
+  -- The Xano layout (apis/ beside tables/) is the only marker; Neovim finds no root and starts
+  -- the server without a workspace folder. `me` returns the `user` record, whose table (in
+  -- another file) has sensitive columns: only the whole app shows it.
+  local app = vim.fn.tempname()
+  vim.fn.mkdir(app .. '/apis/shop', 'p')
+  vim.fn.mkdir(app .. '/tables', 'p')
+  vim.fn.writefile({
+    'table user {',
+    '  auth = true',
+    '  schema {',
+    '    int id',
+    '    password password {',
+    '      sensitive = true',
+    '    }',
+    '  }',
+    '}',
+  }, app .. '/tables/user.xs')
+  vim.fn.writefile({
+    'query me verb=GET {',
+    '  api_group = "shop"',
+    '  auth = "user"',
+    '  stack {',
+    '    db.get user {',
+    '      field_name = "id"',
+    '      field_value = $auth.id',
+    '    } as $me',
+    '  }',
+    '  response = $me',
+    '}',
+  }, app .. '/apis/shop/me_GET.xs')
+  vim.cmd.edit(app .. '/apis/shop/me_GET.xs')
+  local me = vim.api.nvim_get_current_buf()
+  wait('XS202 on the endpoint', 15000, function()
+    return codes(me).XS202 ~= nil
+  end)
+  local other = vim.lsp.get_clients({ bufnr = me, name = 'xsguard' })[1]
+  eq(nil, other.root_dir, 'root_dir of the second client')
+  assert(codes(me).XS202.message:find('password', 1, true), codes(me).XS202.message)
+  other:stop()
+  vim.cmd.buffer(buf)
+end)
+
 check('the server stops cleanly', function()
   client:stop()
   wait('the exit', 5000, function()

@@ -57,8 +57,13 @@ pub fn lines(
 ) -> (String, Option<String>) {
     let files = plural(summary.checked_files, "file", "files");
     let scope = if summary.isolated {
+        let whose = if summary.checked_files == 1 {
+            "its"
+        } else {
+            "their"
+        };
         format!(
-            "Checked {} {files} in isolation (without the rest of their workspace)",
+            "Checked {} {files} in isolation (without the rest of {whose} workspace)",
             summary.checked_files
         )
     } else {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tower_lsp_server::ls_types::{
     Diagnostic, DiagnosticSeverity, DidChangeWatchedFilesParams,
     DidChangeWatchedFilesRegistrationOptions, FileChangeType, FileSystemWatcher, GlobPattern,
-    MessageType, NumberOrString, Position, Range as LspRange, Registration,
+    MessageType, NumberOrString, Position, Range as LspRange, Registration, Uri,
     WorkspaceFoldersChangeEvent,
 };
 
@@ -60,13 +60,65 @@ impl Shared {
             return;
         }
         let plans = tokio::task::spawn_blocking(move || {
-            roots
-                .iter()
-                .map(|root| Plan::discover(root))
-                .collect::<Vec<_>>()
+            let mut plans: Vec<Plan> = Vec::new();
+            for plan in roots.iter().flat_map(|folder| Plan::for_folder(folder)) {
+                // Two folders inside one workspace give it once.
+                if !plans.iter().any(|p| p.root == plan.root) {
+                    plans.push(plan);
+                }
+            }
+            plans
         })
         .await
         .unwrap_or_default();
+        self.load_plans(plans).await;
+    }
+
+    /// Indexes the workspace of a document that no project holds, found from the document's
+    /// own path (a client may give no folder, or open a file outside them), and checks the
+    /// open documents again with it.
+    pub(super) async fn locate(self: Arc<Self>, uri: Uri, path: PathBuf) {
+        let indexed = self.find_workspace(path).await;
+        self.locating.remove(&uri);
+        self.located.notify_waiters();
+        if indexed {
+            self.send(Event::RecheckAll);
+        } else {
+            // It waited in the scheduler: check it now.
+            self.send(Event::Changed(uri));
+        }
+    }
+
+    /// [`Shared::locate`]'s search; whether it indexed a new workspace.
+    async fn find_workspace(self: &Arc<Self>, path: PathBuf) -> bool {
+        // Folders the client gave are indexed first: the document may be in one.
+        self.wait_ready().await;
+        let _one_at_a_time = self.locate_one.lock().await;
+        let key = path.to_string_lossy().into_owned();
+        if self
+            .engine
+            .read(|index| index.project_for(&key).root().is_some())
+        {
+            return false;
+        }
+        let plan = tokio::task::spawn_blocking(move || Plan::for_file(&path))
+            .await
+            .ok()
+            .flatten();
+        let Some(plan) = plan else {
+            return false;
+        };
+        let known = self.engine.read(|index| index.roots().contains(&plan.root));
+        if known || !Path::new(&key).starts_with(&plan.root) {
+            return false;
+        }
+        self.load_plans(vec![plan]).await;
+        true
+    }
+
+    /// Reads the files of `plans` into the index, one project each, showing progress for
+    /// large trees.
+    async fn load_plans(self: &Arc<Self>, plans: Vec<Plan>) {
         let total: usize = plans.iter().map(|p| p.files.len()).sum();
         let done = Arc::new(AtomicUsize::new(0));
         let (finished, progress) = tokio::sync::watch::channel(false);

@@ -20,6 +20,8 @@ use tower_lsp_server::ls_types::Uri;
 use super::documents::Snapshot;
 use crate::check::SyntaxIssue;
 use crate::workspace::config::{CONFIG_FILE, ConfigError, RuleLevel};
+use crate::workspace::files::Discovery;
+use crate::workspace::root::{RootFinder, resolve, workspace_of_file, workspaces_in};
 use crate::workspace::{Config, FileModel, Workspace};
 
 /// An open document as the index holds it.
@@ -74,9 +76,59 @@ pub struct Plan {
     pub files: Vec<PathBuf>,
 }
 
+/// Folders a document's workspace may be looked for in, walking at most this many entries
+/// (see [`Plan::for_file`]).
+const LOOSE_WALK_LIMIT: usize = 50_000;
+
 impl Plan {
     /// Reads the folder's settings and lists its `.xs` files, as `xsguard check` would.
     pub fn discover(root: &Path) -> Self {
+        let files = crate::workspace::files::discover(&[root.to_path_buf()])
+            .files
+            .into_iter()
+            .map(|f| f.path)
+            .collect();
+        Self::with_files(root, files)
+    }
+
+    /// The workspaces of a folder the client watches, as `xsguard check <folder>` finds them:
+    /// one per root below it, or the whole workspace it lies in.
+    pub fn for_folder(folder: &Path) -> Vec<Self> {
+        let mut finder = RootFinder::new();
+        let resolved = resolve(folder);
+        workspaces_in(folder, &mut finder)
+            .into_iter()
+            .map(|(root, found)| Self::named_from(folder, &resolved, &root.dir, found))
+            .collect()
+    }
+
+    /// The workspace of a document that no project holds, found from the document itself;
+    /// `None` when it has no folder on disk or finding it would walk too much.
+    pub fn for_file(file: &Path) -> Option<Self> {
+        let folder = file.parent().filter(|folder| folder.is_dir())?;
+        let resolved = resolve(folder);
+        let mut finder = RootFinder::new();
+        let (root, found) = workspace_of_file(file, LOOSE_WALK_LIMIT, &mut finder)?;
+        Some(Self::named_from(folder, &resolved, &root.dir, found))
+    }
+
+    /// A plan for the workspace at `root` (resolved), its paths named as seen from `given`
+    /// (whose resolved path is `resolved`): documents come with the client's paths, which
+    /// need not be resolved, and a file must have one name in the index.
+    fn named_from(given: &Path, resolved: &Path, root: &Path, found: Discovery) -> Self {
+        let shown = seen_from(given, resolved, root);
+        let files = found
+            .files
+            .into_iter()
+            .map(|f| match f.canonical.strip_prefix(root) {
+                Ok(relative) => shown.join(relative),
+                Err(_) => f.path,
+            })
+            .collect();
+        Self::with_files(&shown, files)
+    }
+
+    fn with_files(root: &Path, files: Vec<PathBuf>) -> Self {
         let config_dir = root
             .ancestors()
             .find(|dir| dir.join(CONFIG_FILE).is_file())
@@ -87,10 +139,8 @@ impl Plan {
             .as_ref()
             .map(Config::exclude_matcher)
             .unwrap_or_else(|_| GlobSet::empty());
-        let files = crate::workspace::files::discover(&[root.to_path_buf()])
-            .files
+        let files = files
             .into_iter()
-            .map(|f| f.path)
             .filter(|file| !is_excluded(&excluded, Some(&config_dir), file))
             .collect();
         Self {
@@ -100,6 +150,27 @@ impl Plan {
             files,
         }
     }
+}
+
+/// The resolved folder `dir` as named from `given` (resolved: `resolved`): below it, or one
+/// of its ancestors, when those resolve to `dir`; else `dir` itself.
+fn seen_from(given: &Path, resolved: &Path, dir: &Path) -> PathBuf {
+    if let Ok(relative) = dir.strip_prefix(resolved) {
+        return if relative.as_os_str().is_empty() {
+            given.to_path_buf()
+        } else {
+            given.join(relative)
+        };
+    }
+    if let Ok(relative) = resolved.strip_prefix(dir) {
+        let up = relative.components().count();
+        if let Some(ancestor) = given.ancestors().nth(up)
+            && resolve(ancestor) == dir
+        {
+            return ancestor.to_path_buf();
+        }
+    }
+    dir.to_path_buf()
 }
 
 impl Project {

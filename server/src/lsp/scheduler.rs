@@ -33,6 +33,8 @@ pub enum Event {
     Ready,
     /// A request handler analysed documents; their diagnostics are to be published.
     Analyzed(Outcome),
+    /// A document on disk was opened: its workspace is to be found if no project holds it.
+    Opened(Uri, std::path::PathBuf),
 }
 
 pub struct Scheduler {
@@ -144,6 +146,9 @@ impl Scheduler {
                 self.recheck_all();
             }
             Event::Analyzed(outcome) => self.publish(outcome, false).await,
+            Event::Opened(uri, path) => {
+                tokio::spawn(self.shared.clone().locate(uri, path));
+            }
         }
     }
 
@@ -151,11 +156,14 @@ impl Scheduler {
     async fn flush(&mut self) {
         let urgent = std::mem::take(&mut self.urgent);
         self.dirty_since = None;
-        let uris: Vec<Uri> = self
+        self.dirty.retain(|uri| self.open.contains(uri));
+        // A document whose workspace is still being looked for waits for it: checked alone
+        // now, it would show findings that are wrong without saying so.
+        let (waiting, uris): (Vec<Uri>, Vec<Uri>) = self
             .dirty
             .drain()
-            .filter(|uri| self.open.contains(uri))
-            .collect();
+            .partition(|uri| self.shared.is_locating(uri));
+        self.dirty.extend(waiting);
         let mut fresh = Vec::new();
         let mut cached = Vec::new();
         for uri in uris {

@@ -65,6 +65,13 @@ pub struct Shared {
     pub(super) progress_tokens: AtomicU64,
     /// `xsguard.toml` files with a published error.
     pub(super) config_errors: Mutex<HashSet<Uri>>,
+    /// Held while the workspace of a document is looked for, so that documents of one
+    /// workspace opened together index it once.
+    pub(super) locate_one: tokio::sync::Mutex<()>,
+    /// Opened documents whose workspace is being looked for; [`Shared::located`] says when one
+    /// is done.
+    pub(super) locating: DashMap<Uri, ()>,
+    pub(super) located: tokio::sync::Notify,
 }
 
 impl Shared {
@@ -115,7 +122,7 @@ impl Shared {
 
     /// Waits until the workspace folders are indexed, or [`READY_TIMEOUT`] passed (a client
     /// that never sends `initialized` must not leave requests hanging).
-    async fn wait_ready(&self) {
+    pub(super) async fn wait_ready(&self) {
         let mut ready = self.ready.subscribe();
         let _ = tokio::time::timeout(READY_TIMEOUT, ready.wait_for(|ready| *ready)).await;
     }
@@ -124,6 +131,10 @@ impl Shared {
 
     pub fn did_open(&self, params: DidOpenTextDocumentParams) {
         let document = params.text_document;
+        if let Some(path) = convert::file_path(&document.uri) {
+            self.locating.insert(document.uri.clone(), ());
+            self.send(Event::Opened(document.uri.clone(), path.into_owned()));
+        }
         let session = self.sessions.fetch_add(1, Ordering::SeqCst) + 1;
         self.open
             .insert(document.uri.clone(), (session, document.version));
@@ -145,6 +156,7 @@ impl Shared {
     pub fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.open.remove(&uri);
+        self.locating.remove(&uri);
         self.docs.close(uri);
     }
 
@@ -153,11 +165,31 @@ impl Shared {
         self.docs.snapshot(uri).await
     }
 
+    /// Whether the workspace of an opened document is still being looked for.
+    pub fn is_locating(&self, uri: &Uri) -> bool {
+        self.locating.contains_key(uri)
+    }
+
+    /// Waits until the workspace of `uri` is found (or [`READY_TIMEOUT`] passed).
+    async fn wait_located(&self, uri: &Uri) {
+        let _ = tokio::time::timeout(READY_TIMEOUT, async {
+            loop {
+                let notified = self.located.notified();
+                if !self.is_locating(uri) {
+                    return;
+                }
+                notified.await;
+            }
+        })
+        .await;
+    }
+
     /// The analysis of a document's current version, waiting for the index. New results go to
     /// the scheduler for publishing.
     async fn analysis(self: &Arc<Self>, uri: &Uri) -> Option<Arc<Analysis>> {
         let snapshot = self.snapshot(uri).await?;
         self.wait_ready().await;
+        self.wait_located(uri).await;
         let shared = self.clone();
         let (analysis, outcome) =
             tokio::task::spawn_blocking(move || shared.engine.analysis(snapshot))
@@ -246,6 +278,9 @@ impl Backend {
             shutdown: AtomicBool::new(false),
             progress_tokens: AtomicU64::new(0),
             config_errors: Mutex::new(HashSet::new()),
+            locate_one: tokio::sync::Mutex::new(()),
+            locating: DashMap::new(),
+            located: tokio::sync::Notify::new(),
         });
         tokio::spawn(Scheduler::new(shared.clone(), queue).run());
         Self { shared }

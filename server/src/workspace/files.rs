@@ -38,7 +38,19 @@ pub struct Discovery {
 
 /// Expands `paths` into files.
 pub fn discover(paths: &[PathBuf]) -> Discovery {
+    discover_within(paths, usize::MAX).unwrap_or_default()
+}
+
+/// [`discover`], or `None` as soon as the walk has met more than `limit` entries: for a caller
+/// that did not choose the folder (the language server looking around a document it was
+/// given) and must not walk a home directory.
+pub fn discover_at_most(paths: &[PathBuf], limit: usize) -> Option<Discovery> {
+    discover_within(paths, limit)
+}
+
+fn discover_within(paths: &[PathBuf], limit: usize) -> Option<Discovery> {
     let mut discovery = Discovery::default();
+    let mut budget = limit;
     // Each file with its resolved path when the walk knows it (no link on the way).
     let mut found: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
     for path in paths {
@@ -48,7 +60,9 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
                 discovery.errors.push(cannot_read(path, &error));
                 continue;
             }
-            Ok(metadata) if metadata.is_dir() => walk(path, &mut found, &mut discovery),
+            Ok(metadata) if metadata.is_dir() => {
+                walk(path, &mut found, &mut discovery, &mut budget)?
+            }
             Ok(_) => found.push((path.clone(), None)),
         }
         if found.len() == before {
@@ -72,10 +86,16 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
         .filter(|(_, canonical)| seen.insert(canonical.clone()))
         .map(|((path, _), canonical)| FoundFile { path, canonical })
         .collect();
-    discovery
+    Some(discovery)
 }
 
-fn walk(dir: &Path, found: &mut Vec<(PathBuf, Option<PathBuf>)>, discovery: &mut Discovery) {
+/// Walks `dir`; `None` when it meets more entries than `budget` has left.
+fn walk(
+    dir: &Path,
+    found: &mut Vec<(PathBuf, Option<PathBuf>)>,
+    discovery: &mut Discovery,
+    budget: &mut usize,
+) -> Option<()> {
     let resolved_dir = std::fs::canonicalize(dir).ok();
     // Links met on the way (followed): files below one need resolving one by one.
     let mut links: Vec<PathBuf> = Vec::new();
@@ -84,6 +104,7 @@ fn walk(dir: &Path, found: &mut Vec<(PathBuf, Option<PathBuf>)>, discovery: &mut
         .follow_links(true)
         .build();
     for entry in walker {
+        *budget = budget.checked_sub(1)?;
         match entry {
             Ok(entry) => {
                 if entry.path_is_symlink() {
@@ -108,6 +129,7 @@ fn walk(dir: &Path, found: &mut Vec<(PathBuf, Option<PathBuf>)>, discovery: &mut
             },
         }
     }
+    Some(())
 }
 
 /// The message for a link the walk passes over, or `None` for a real read error.
@@ -188,6 +210,19 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[test]
+    fn a_bounded_walk_gives_up_on_large_trees() {
+        let dir = scratch("bounded");
+        for i in 0..10 {
+            std::fs::write(dir.join(format!("f{i}.xs")), "").unwrap();
+        }
+        let paths = std::slice::from_ref(&dir);
+        // The folder itself and its ten files.
+        assert_eq!(discover_at_most(paths, 11).map(|d| d.files.len()), Some(10));
+        assert!(discover_at_most(paths, 10).is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[cfg(unix)]

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::config::CONFIG_FILE;
+use super::files::Discovery;
 
 /// Why a folder is a root.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -247,7 +248,7 @@ pub fn workspace_files(
     root: &Root,
     exclude: &globset::GlobSet,
     finder: &mut RootFinder,
-) -> super::files::Discovery {
+) -> Discovery {
     let mut discovery = super::files::discover(std::slice::from_ref(&root.dir));
     discovery.empty.clear();
     let files = std::mem::take(&mut discovery.files);
@@ -273,6 +274,66 @@ pub fn claimed_files(
                 && finder.root_of_file(&file.canonical, &root.dir).dir == root.dir
         })
         .collect()
+}
+
+/// The workspaces a folder holds or belongs to, each with its files, as a client that watches
+/// the folder needs them: the roots of the files below it (two apps side by side are two
+/// workspaces), and, when the folder lies inside a workspace (`apis/` of an export), that
+/// whole workspace. A folder without `.xs` files is one empty workspace. Files keep the
+/// paths the walk of `folder` gave them; workspaces above it are walked from their root.
+pub fn workspaces_in(folder: &Path, finder: &mut RootFinder) -> Vec<(Root, Discovery)> {
+    let resolved = resolve(folder);
+    let mut walked = super::files::discover(&[folder.to_path_buf()]);
+    walked.empty.clear();
+    let mut by_root: Vec<(Root, Discovery)> = Vec::new();
+    for file in std::mem::take(&mut walked.files) {
+        let root = finder.root_of_file(&file.canonical, &resolved);
+        match by_root.iter_mut().find(|(r, _)| *r == root) {
+            Some((_, found)) => found.files.push(file),
+            None => by_root.push((
+                root,
+                Discovery {
+                    files: vec![file],
+                    ..Discovery::default()
+                },
+            )),
+        }
+    }
+    if by_root.is_empty() {
+        by_root.push((finder.root_of(folder, folder), Discovery::default()));
+    }
+    // What the walk could not read belongs to the folder's first workspace.
+    by_root[0].1.errors = std::mem::take(&mut walked.errors);
+    by_root[0].1.skipped = std::mem::take(&mut walked.skipped);
+    let none = globset::GlobSet::empty();
+    for (root, found) in &mut by_root {
+        if root.dir != resolved && resolved.starts_with(&root.dir) {
+            *found = workspace_files(root, &none, finder);
+        }
+    }
+    by_root
+}
+
+/// The workspace of a file that no watched folder holds (a document opened on its own), or
+/// `None` when finding it would mean walking more than `limit` entries: a root marked only by
+/// `.git`, or none (the file's folder), may be a home directory.
+pub fn workspace_of_file(
+    file: &Path,
+    limit: usize,
+    finder: &mut RootFinder,
+) -> Option<(Root, Discovery)> {
+    let folder = file.parent()?;
+    let root = finder.root_of(file, folder);
+    let bounded = matches!(root.marker, RootMarker::Git | RootMarker::Given);
+    let mut found = if bounded {
+        super::files::discover_at_most(std::slice::from_ref(&root.dir), limit)?
+    } else {
+        super::files::discover(std::slice::from_ref(&root.dir))
+    };
+    found.empty.clear();
+    let files = std::mem::take(&mut found.files);
+    found.files = claimed_files(&root, files, &globset::GlobSet::empty(), finder);
+    Some((root, found))
 }
 
 /// `path` with its links resolved, or made absolute when it cannot be (it does not exist).
@@ -416,6 +477,44 @@ mod tests {
         mkdirs(&dir, &["app/apis/table", "app/apis/function", "app/tables"]);
         let r = RootFinder::new().root_of(&dir.join("app/apis/table/a.xs"), &dir);
         assert_eq!(r.dir, dir.join("app"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_folder_holds_its_workspaces_or_belongs_to_one() {
+        let dir = scratch("within");
+        mkdirs(
+            &dir,
+            &[
+                "two/shop/apis/a",
+                "two/shop/tables",
+                "two/kiosk/apis/a",
+                "two/kiosk/tables",
+            ],
+        );
+        for app in ["shop", "kiosk"] {
+            std::fs::write(dir.join(format!("two/{app}/apis/a/e.xs")), "").unwrap();
+            std::fs::write(dir.join(format!("two/{app}/tables/t.xs")), "").unwrap();
+        }
+        let mut finder = RootFinder::new();
+        let mut found: Vec<(PathBuf, usize)> = workspaces_in(&dir.join("two"), &mut finder)
+            .into_iter()
+            .map(|(root, d)| (root.dir, d.files.len()))
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [(dir.join("two/kiosk"), 2), (dir.join("two/shop"), 2)]
+        );
+        // `apis/` alone brings in its app.
+        let found = workspaces_in(&dir.join("two/shop/apis"), &mut finder);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0.dir, dir.join("two/shop"));
+        assert_eq!(found[0].1.files.len(), 2);
+        // So does a file opened on its own.
+        let (root, files) =
+            workspace_of_file(&dir.join("two/kiosk/apis/a/e.xs"), 10, &mut finder).unwrap();
+        assert_eq!((root.dir, files.files.len()), (dir.join("two/kiosk"), 2));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
