@@ -3,7 +3,7 @@
 use std::fmt;
 use std::ops::Range;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::rules::Rule;
 use crate::syntax::{ColumnUnit, LineIndex};
@@ -67,7 +67,7 @@ pub struct TextEdit {
 }
 
 /// Whether a fix may be applied without a person looking at it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Applicability {
     /// Keeps the behaviour for honest callers and needs no value chosen by the user: `xsguard

@@ -171,7 +171,53 @@ fn open_publishes_diagnostics_with_code_link_and_fixes() {
     assert_eq!(d["data"]["rule"], "public-swagger");
     let fix = &d["data"]["fixes"][0];
     assert_eq!(fix["title"], "Add `swagger = {active: false}`");
+    assert_eq!(fix["applicability"], "safe");
     assert_eq!(fix["edits"][0]["newText"], "\n  swagger = {active: false}");
+    assert!(
+        d["data"]["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("Public documentation")),
+        "{d:#}"
+    );
+    // The hover says it too, with the fix and whether it is safe.
+    let text = hover_text(&mut client, &uri, pos(0, 3));
+    assert!(
+        text.contains("Public documentation lists every endpoint"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Fix (safe): Add `swagger = {active: false}`"),
+        "{text}"
+    );
+    assert_eq!(client.shutdown_and_exit(), 0);
+}
+
+/// A fix that changes behaviour is never the preferred one, even when it is the only one.
+#[test]
+fn unsafe_fixes_are_never_preferred() {
+    let (mut client, _) = Client::start(None, capabilities(), options(&["XS0", "XS302"]));
+    let uri = virtual_uri("cors.xs");
+    let text = "api_group shop {\n  canonical = \"shop-v1\"\n  cors = {mode: \"wildcard\"}\n}\n";
+    let doc = Doc::open(&mut client, &uri, text);
+    let diagnostics = client.diagnostics_at(&uri, 1);
+    let d = &items(&diagnostics)[0];
+    assert_eq!(d["code"], "XS302");
+    assert_eq!(d["data"]["fixes"][0]["applicability"], "unsafe");
+    let actions = code_actions(
+        &mut client,
+        &doc,
+        range((0, 0), (3, 1)),
+        Some(&["quickfix"]),
+    );
+    let fixes: Vec<&Value> = actions
+        .iter()
+        .filter(|a| !a["title"].as_str().unwrap().starts_with("Suppress"))
+        .collect();
+    assert!(!fixes.is_empty(), "{actions:#?}");
+    assert!(
+        fixes.iter().all(|a| a.get("isPreferred").is_none()),
+        "{fixes:#?}"
+    );
     assert_eq!(client.shutdown_and_exit(), 0);
 }
 
@@ -403,6 +449,41 @@ const MEMBER_TABLE: &str =
 const MEMBER_TABLE_SENSITIVE: &str = "table member {\n  auth = false\n  schema {\n    int id\n    text name\n    text secret_note {\n      sensitive = true\n    }\n  }\n}\n";
 const MEMBER_ENDPOINT: &str = "query \"members/{member_id}\" verb=GET {\n  api_group = \"Members\"\n  auth = \"user\"\n\n  input {\n    int member_id\n  }\n\n  stack {\n    db.get member {\n      field_name = \"id\"\n      field_value = $input.member_id\n    } as $member\n  }\n\n  response = $member\n}\n";
 
+/// LSP 3.17 ends a line at `\n`, `\r\n` or a lone `\r`: positions sent and received count
+/// lines that way in a document that mixes all three.
+#[test]
+fn lone_carriage_returns_end_lines() {
+    let (mut client, _) = Client::start(None, capabilities(), options(&["XS0", "XS301"]));
+    let uri = virtual_uri("mixed.xs");
+    let text = "// shop\r// endpoints\r\napi_group shop {\n  canonical = \"shop-v1\"\r}\n";
+    let mut doc = Doc::open(&mut client, &uri, text);
+    let diagnostics = client.diagnostics_at(&uri, 1);
+    assert_eq!(items(&diagnostics)[0]["range"], range((2, 0), (2, 14)));
+    // Line 3 ends at a lone `\r`: a position past its end lands before it.
+    doc.change(
+        &mut client,
+        &[
+            (range((2, 10), (2, 14)), "mall"),
+            (range((3, 99), (3, 99)), " "),
+        ],
+    );
+    assert_eq!(
+        doc.text,
+        "// shop\r// endpoints\r\napi_group mall {\n  canonical = \"shop-v1\" \r}\n"
+    );
+    let diagnostics = client.diagnostics_at(&uri, 2);
+    let found = &items(&diagnostics)[0];
+    assert_eq!(found["range"], range((2, 0), (2, 14)));
+    assert!(
+        found["message"].as_str().unwrap().contains("`mall`"),
+        "{found:#}"
+    );
+    // The server's text is the client's: the fix inserts at the end of line 3, before `\r`.
+    let edit = &found["data"]["fixes"][0]["edits"][0];
+    assert_eq!(edit["range"]["start"], pos(3, 24), "{edit:#}");
+    assert_eq!(client.shutdown_and_exit(), 0);
+}
+
 #[test]
 fn cross_file_update_after_a_table_changes_on_disk() {
     let dir = temp_dir("cross-file");
@@ -484,6 +565,40 @@ fn xsguard_toml_is_read_and_its_errors_shown() {
             .ends_with("default settings are used")
     );
     client.wait_for("a warning", |m| m["method"] == "window/showMessage");
+
+    // A table name that no table has is a warning at its entry.
+    write(&dir, "xsguard.toml", "auth-tables = [\"usr\"]\n");
+    write(
+        &dir,
+        "tables/user.xs",
+        "table user {\n  auth = true\n  schema {\n    int id\n  }\n}\n",
+    );
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": config, "type": 2}]}),
+    );
+    let shown = client.diagnostics(&config);
+    let warning = &items(&shown)[0];
+    assert_eq!(warning["severity"], 2, "{shown:#}");
+    assert_eq!(warning["range"]["start"], pos(0, 16), "{warning:#}");
+    assert!(
+        warning["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `user`?"),
+        "{warning:#}"
+    );
+    std::fs::remove_file(dir.join("tables/user.xs")).unwrap();
+    write(
+        &dir,
+        "xsguard.toml",
+        "owner-fields = [\"user_id\"]\ntoken-expiry-days = \"soon\"\n",
+    );
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": config, "type": 2}]}),
+    );
+    client.diagnostics(&config);
 
     let uri = file_uri(&dir.join("apis/group.xs"));
     Doc::open(&mut client, &uri, GROUP);

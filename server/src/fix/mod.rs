@@ -18,7 +18,8 @@ pub fn line_ending(text: &str) -> &'static str {
 pub fn line_ending_at(text: &str, offset: usize) -> &'static str {
     let end = line_end(text, offset);
     let ending_at = |end: usize| match text.as_bytes().get(end) {
-        Some(b'\r') => Some("\r\n"),
+        Some(b'\r') if text.as_bytes().get(end + 1) == Some(&b'\n') => Some("\r\n"),
+        Some(b'\r') => Some("\r"),
         Some(b'\n') => Some("\n"),
         _ => None,
     };
@@ -27,7 +28,7 @@ pub fn line_ending_at(text: &str, offset: usize) -> &'static str {
     }
     let start = line_start(text, offset);
     if start > 0 {
-        let previous = line_end(text, start - 1);
+        let previous = line_end(text, line_start(text, start - 1));
         if let Some(eol) = ending_at(previous) {
             return eol;
         }
@@ -35,22 +36,25 @@ pub fn line_ending_at(text: &str, offset: usize) -> &'static str {
     line_ending(text)
 }
 
-/// Byte offset of the start of the line holding `offset`.
+/// Byte offset of the start of the line holding `offset`. Lines end at `\n`, `\r\n` or a lone
+/// `\r`, as editors (and the language server) count them.
 pub fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1)
+    let bytes = text.as_bytes();
+    let before = &bytes[..offset.min(text.len())];
+    before
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .map_or(0, |(i, _)| i + 1)
 }
 
-/// Byte offset of the end of the line holding `offset` (before its `\r\n` or `\n`).
+/// Byte offset of the end of the line holding `offset` (before its `\r\n`, `\n` or `\r`).
 pub fn line_end(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
-    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    if end > 0 && text.as_bytes().get(end - 1) == Some(&b'\r') {
-        end - 1
-    } else {
-        end
-    }
+    text[offset..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| offset + i)
 }
 
 /// The leading whitespace of the line holding `offset`.
@@ -180,6 +184,17 @@ mod tests {
         // The last line has no ending: it takes the one before it.
         assert_eq!(line_ending_at(text, text.len()), "\r\n");
         assert_eq!(line_ending_at("one line", 2), "\n");
+        // A lone `\r` ends a line too, as editors show it.
+        let text = "a {\r  b = 1\r}";
+        let at = text.find('b').unwrap();
+        assert_eq!(line_start(text, at), 4);
+        assert_eq!(line_end(text, at), 11);
+        assert_eq!(line_ending_at(text, at), "\r");
+        let edit = insert_lines_after(text, at, "  ", &["x = 0".into()]);
+        assert_eq!(
+            apply_edits(text, &[edit]).unwrap(),
+            "a {\r  b = 1\r  x = 0\r}"
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use tower_lsp_server::ls_types::{
 
 use super::convert::{self, Encoding};
 use crate::cli::rules_doc::anchor;
-use crate::finding::{Finding, Fix, Severity};
+use crate::finding::{Applicability, Finding, Fix, Severity};
 use crate::rules::RULES;
 use crate::syntax::LineIndex;
 use crate::workspace::{FileModel, Workspace};
@@ -35,6 +35,9 @@ pub struct DiagnosticData {
     pub rule: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cwe: Option<String>,
+    /// What the one-sentence message leaves out: why it matters and what to do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
     pub fixes: Vec<FixData>,
 }
 
@@ -42,6 +45,8 @@ pub struct DiagnosticData {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FixData {
     pub title: String,
+    /// `safe` (`xsguard fix` and fix-all apply it) or `unsafe` (to apply one by one, looking).
+    pub applicability: Applicability,
     pub edits: Vec<LspTextEdit>,
 }
 
@@ -116,11 +121,13 @@ pub fn to_diagnostic(
     let data = DiagnosticData {
         rule: finding.name.to_string(),
         cwe: finding.cwe.map(str::to_string),
+        help: finding.help.clone(),
         fixes: finding
             .fixes
             .iter()
             .map(|fix| FixData {
                 title: fix.title.clone(),
+                applicability: fix.applicability,
                 edits: fix_edits(fix, index, encoding),
             })
             .collect(),

@@ -1,6 +1,7 @@
 //! The workspace folders on disk: reading them into the index (with progress for large
 //! trees), following changes of their files, and showing problems of their `xsguard.toml`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError};
@@ -134,23 +135,44 @@ impl Shared {
         })
         .await
         .unwrap_or_default();
-        let config_uris: Vec<(PathBuf, Option<ConfigError>)> = projects
+        let roots: Vec<PathBuf> = projects
             .iter()
-            .filter_map(|p| Some((p.config_file()?, p.config_error.clone())))
+            .filter_map(|p| p.root().map(Path::to_path_buf))
             .collect();
         let shared = self.clone();
-        let _ = tokio::task::spawn_blocking(move || {
+        // Each settings file with its error and its warnings (names of tables or columns that
+        // the workspaces using it do not have), read once the projects are indexed.
+        let configs = tokio::task::spawn_blocking(move || {
+            let mut configs: BTreeMap<PathBuf, (Option<ConfigError>, Vec<ConfigError>)> =
+                BTreeMap::new();
             shared.engine.update(|index| {
                 for project in projects {
                     index.add(project);
                 }
+                for project in index.projects() {
+                    let added = project.root().is_some_and(|r| roots.iter().any(|a| a == r));
+                    let Some(file) = project.config_file().filter(|_| added) else {
+                        continue;
+                    };
+                    let entry = configs.entry(file).or_default();
+                    if entry.0.is_none() {
+                        entry.0 = project.config_error.clone();
+                    }
+                    for warning in project.ws.config_warnings() {
+                        if !entry.1.contains(&warning) {
+                            entry.1.push(warning);
+                        }
+                    }
+                }
                 true
-            })
+            });
+            configs
         })
-        .await;
+        .await
+        .unwrap_or_default();
         let _ = finished.send(true);
-        for (path, error) in config_uris {
-            self.publish_config_error(&path, error).await;
+        for (path, (error, warnings)) in configs {
+            self.publish_config(&path, error, warnings).await;
         }
     }
 
@@ -203,18 +225,24 @@ impl Shared {
             .await;
     }
 
-    /// Shows (or clears) the problem of an `xsguard.toml` as a diagnostic on it.
-    async fn publish_config_error(&self, path: &Path, error: Option<ConfigError>) {
+    /// Shows (or clears) the problems of an `xsguard.toml` as diagnostics on it: the error that
+    /// keeps it from being used, and warnings about entries that name nothing.
+    async fn publish_config(
+        &self,
+        path: &Path,
+        error: Option<ConfigError>,
+        warnings: Vec<ConfigError>,
+    ) {
         let Some(uri) = convert::uri_of(&path.to_string_lossy()) else {
             return;
         };
-        let had_error = self
+        let had_problems = self
             .config_errors
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .contains(&uri);
-        let Some(error) = error else {
-            if had_error {
+        if error.is_none() && warnings.is_empty() {
+            if had_problems {
                 self.config_errors
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
@@ -222,42 +250,61 @@ impl Shared {
                 self.client.publish_diagnostics(uri, Vec::new(), None).await;
             }
             return;
-        };
+        }
         let text = std::fs::read_to_string(path).unwrap_or_default();
         let index = LineIndex::new(&text);
-        let range = match error.position {
-            Some((line, column)) => {
-                let start = index.offset(
-                    LineCol::new(
-                        line.saturating_sub(1) as u32,
-                        column.saturating_sub(1) as u32,
-                    ),
-                    ColumnUnit::Char,
-                );
-                let end = index
-                    .line_range(index.line_of(start))
-                    .map_or(start, |r| r.end);
-                convert::range(&index, &(start..end), self.encoding())
-            }
-            None => LspRange::new(Position::new(0, 0), Position::new(0, 0)),
-        };
-        let diagnostic = Diagnostic {
-            range,
-            severity: Some(DiagnosticSeverity::ERROR),
+        let diagnostic = |problem: &ConfigError, severity, message: String| Diagnostic {
+            range: self.config_range(&index, problem.position),
+            severity: Some(severity),
             source: Some(super::diagnostics::SOURCE.to_string()),
-            message: format!("{}; default settings are used", error.message),
+            message,
             ..Default::default()
         };
+        let mut diagnostics = Vec::new();
+        if let Some(error) = &error {
+            diagnostics.push(diagnostic(
+                error,
+                DiagnosticSeverity::ERROR,
+                format!("{}; default settings are used", error.message),
+            ));
+        }
+        for warning in &warnings {
+            diagnostics.push(diagnostic(
+                warning,
+                DiagnosticSeverity::WARNING,
+                warning.message.clone(),
+            ));
+        }
         self.config_errors
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(uri.clone());
         self.client
-            .publish_diagnostics(uri, vec![diagnostic], None)
+            .publish_diagnostics(uri, diagnostics, None)
             .await;
-        self.client
-            .show_message(MessageType::WARNING, format!("xsguard: {error}"))
-            .await;
+        if let Some(error) = error {
+            self.client
+                .show_message(MessageType::WARNING, format!("xsguard: {error}"))
+                .await;
+        }
+    }
+
+    /// The rest of the line from a 1-based line and column in a settings file.
+    fn config_range(&self, index: &LineIndex, position: Option<(usize, usize)>) -> LspRange {
+        let Some((line, column)) = position else {
+            return LspRange::new(Position::new(0, 0), Position::new(0, 0));
+        };
+        let start = index.offset(
+            LineCol::new(
+                line.saturating_sub(1) as u32,
+                column.saturating_sub(1) as u32,
+            ),
+            ColumnUnit::Char,
+        );
+        let end = index
+            .line_range(index.line_of(start))
+            .map_or(start, |r| r.end);
+        convert::range(index, &(start..end), self.encoding())
     }
 
     /// Applies changes of files on disk to the index.

@@ -72,6 +72,16 @@ fn rule_section(finding: &Finding) -> String {
         out.push_str(&format!(" · {cwe}"));
     }
     out.push_str(&format!("\n\n{}", finding.message));
+    if let Some(help) = &finding.help {
+        out.push_str(&format!("\n\n{help}"));
+    }
+    for fix in &finding.fixes {
+        out.push_str(&format!(
+            "\n\nFix ({}): {}",
+            fix.applicability.as_str(),
+            fix.title
+        ));
+    }
     if let Some(doc) = documentation(finding.code) {
         out.push_str("\n\n");
         out.push_str(&demote_headings(doc.trim()));

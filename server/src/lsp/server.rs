@@ -63,7 +63,7 @@ pub struct Shared {
     initialized: AtomicBool,
     shutdown: AtomicBool,
     pub(super) progress_tokens: AtomicU64,
-    /// `xsguard.toml` files with a published error.
+    /// `xsguard.toml` files with published problems.
     pub(super) config_errors: Mutex<HashSet<Uri>>,
     /// Held while the workspace of a document is looked for, so that documents of one
     /// workspace opened together index it once.

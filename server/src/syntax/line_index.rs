@@ -53,8 +53,8 @@ impl WideChar {
 
 /// Line starts of one text, plus where its non-ASCII characters are.
 ///
-/// Only `\n` ends a line; a `\r` right before it belongs to the line ending. A lone `\r` is an
-/// ordinary character. The index keeps no copy of the text: most lines are ASCII, and for those
+/// A line ends at `\n`, `\r\n` or a lone `\r`, as the Language Server Protocol (3.17) and
+/// editors count lines. The index keeps no copy of the text: most lines are ASCII, and for those
 /// every unit counts the same.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineIndex {
@@ -81,8 +81,10 @@ impl LineIndex {
             if offset > u32::MAX as usize - 4 {
                 break;
             }
-            if ch == '\n' {
-                let content_end = if offset > line_start && bytes[offset - 1] == b'\r' {
+            let lone_cr = ch == '\r' && bytes.get(offset + 1) != Some(&b'\n');
+            if ch == '\n' || lone_cr {
+                let content_end = if ch == '\n' && offset > line_start && bytes[offset - 1] == b'\r'
+                {
                     offset - 1
                 } else {
                     offset
@@ -249,6 +251,22 @@ mod tests {
     }
 
     #[test]
+    fn lone_carriage_returns_end_lines_as_lsp_counts_them() {
+        let text = "a\rb\r\nc\nd\r";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 5);
+        let lines: Vec<&str> = (0..5)
+            .map(|l| &text[index.line_range(l).unwrap()])
+            .collect();
+        assert_eq!(lines, ["a", "b", "c", "d", ""]);
+        assert_eq!(index.line_col(2, ColumnUnit::Utf16), LineCol::new(1, 0));
+        assert_eq!(index.offset(LineCol::new(2, 0), ColumnUnit::Utf16), 5);
+        assert_eq!(index.offset(LineCol::new(4, 0), ColumnUnit::Utf16), 9);
+        roundtrip_all(text);
+        roundtrip_all("\r\r\n\r");
+    }
+
+    #[test]
     fn ascii_lines() {
         let index = LineIndex::new("ab\ncd\n");
         assert_eq!(index.line_count(), 3);
@@ -325,15 +343,6 @@ mod tests {
         assert_eq!(index.line_col(4, ColumnUnit::Char), LineCol::new(1, 0));
         assert_eq!(index.offset(LineCol::new(0, 10), ColumnUnit::Char), 2);
         assert_eq!(index.offset(LineCol::new(1, 1), ColumnUnit::Utf16), 5);
-        roundtrip_all(text);
-    }
-
-    #[test]
-    fn lone_carriage_return_is_a_character() {
-        let text = "a\rb\n";
-        let index = LineIndex::new(text);
-        assert_eq!(index.line_count(), 2);
-        assert_eq!(index.line_col(2, ColumnUnit::Char), LineCol::new(0, 2));
         roundtrip_all(text);
     }
 

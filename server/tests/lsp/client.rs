@@ -388,18 +388,8 @@ pub enum Units {
 pub fn offset_of(text: &str, position: &Value, units: Units) -> usize {
     let line = position["line"].as_u64().unwrap() as usize;
     let character = position["character"].as_u64().unwrap() as usize;
-    let mut start = 0;
-    for _ in 0..line {
-        match text[start..].find('\n') {
-            Some(i) => start += i + 1,
-            None => return text.len(),
-        }
-    }
-    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    let end = if text[..end].ends_with('\r') {
-        end - 1
-    } else {
-        end
+    let Some(&(start, end)) = lines(text).get(line) else {
+        return text.len();
     };
     let mut counted = 0;
     for (i, ch) in text[start..end].char_indices() {
@@ -414,12 +404,41 @@ pub fn offset_of(text: &str, position: &Value, units: Units) -> usize {
     end
 }
 
+/// Each line's start and the end of its content: a line ends at `\n`, `\r\n` or a lone `\r`
+/// (LSP 3.17).
+pub fn lines(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
+                out.push((start, i));
+                i += 2;
+                start = i;
+            }
+            b'\r' | b'\n' => {
+                out.push((start, i));
+                i += 1;
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    out.push((start, text.len()));
+    out
+}
+
 /// The position of a byte offset.
 pub fn position_of(text: &str, offset: usize, units: Units) -> Value {
-    let before = &text[..offset];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let character: usize = before[line_start..]
+    let all = lines(text);
+    let line = all
+        .iter()
+        .rposition(|(start, _)| *start <= offset)
+        .unwrap_or(0);
+    let line_start = all[line].0;
+    let character: usize = text[line_start..offset]
         .chars()
         .map(|c| match units {
             Units::Utf16 => c.len_utf16(),
