@@ -9,6 +9,21 @@ fn xsguard(dir: &Path, args: &[&str]) -> Output {
     common::xsguard_in(dir, args)
 }
 
+/// The findings of `check --format json`.
+fn findings(out: &Output) -> Vec<serde_json::Value> {
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    report["findings"].as_array().unwrap().clone()
+}
+
+/// A finding's path, without a leading `./`.
+fn path_of(finding: &serde_json::Value) -> String {
+    finding["path"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("./")
+        .to_string()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).unwrap()
 }
@@ -161,18 +176,11 @@ fn suppression_typos_and_placeholder_reasons_are_reported() {
         &["check", "--format", "json", "--select", "XS0,XS301", "."],
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let found: Vec<(String, String, String, String, u64)> = report["findings"]
-        .as_array()
-        .unwrap()
+    let found: Vec<(String, String, String, String, u64)> = findings(&out)
         .iter()
         .map(|f| {
             (
-                f["path"]
-                    .as_str()
-                    .unwrap()
-                    .trim_start_matches("./")
-                    .to_string(),
+                path_of(f),
                 f["code"].as_str().unwrap().to_string(),
                 f["severity"].as_str().unwrap().to_string(),
                 f["message"].as_str().unwrap().to_string(),
@@ -238,21 +246,9 @@ fn suppressions_and_excludes() {
         &["check", "--format", "json", "--select", "XS0,XS301", "."],
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let mut seen: Vec<(String, String)> = report["findings"]
-        .as_array()
-        .unwrap()
+    let mut seen: Vec<(String, String)> = findings(&out)
         .iter()
-        .map(|f| {
-            (
-                f["path"]
-                    .as_str()
-                    .unwrap()
-                    .trim_start_matches("./")
-                    .to_string(),
-                f["code"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(|f| (path_of(f), f["code"].as_str().unwrap().to_string()))
         .collect();
     seen.sort();
     let expect = |p: &str, c: &str| (p.to_string(), c.to_string());

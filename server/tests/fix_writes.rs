@@ -210,19 +210,6 @@ fn a_full_file_system_leaves_the_original_untouched() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     common::xs_paths(dir)
         .into_iter()
@@ -239,7 +226,7 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 fn unsafe_fixes_leave_findings_until_their_placeholders_are_filled() {
     let dir = scratch("placeholders");
     let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/shop");
-    copy_tree(&app, &dir.join("shop"));
+    common::copy_tree(&app, &dir.join("shop"));
     let fixed = xsguard(&dir, &["fix", "--unsafe-fixes", "shop"]);
     assert!(
         text(&fixed.stdout).contains("Fixed"),

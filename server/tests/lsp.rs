@@ -2,6 +2,7 @@
 
 #[path = "lsp/client.rs"]
 mod client;
+mod common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -1236,19 +1237,6 @@ fn a_flood_of_edits_does_not_hold_up_requests() {
     assert_eq!(client.shutdown_and_exit(), 0);
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn example_app() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/shop")
 }
@@ -1265,7 +1253,7 @@ fn has_code(diagnostics: &Value, code: &str) -> bool {
 #[test]
 fn a_document_opened_alone_is_checked_with_its_workspace() {
     let dir = temp_dir("alone");
-    copy_tree(&example_app(), &dir.join("shop"));
+    common::copy_tree(&example_app(), &dir.join("shop"));
     assert!(!dir.join(".git").exists() && !dir.join("shop/xsguard.toml").exists());
     let (mut client, _) = Client::start(None, capabilities(), options(&["XS0", "XS202"]));
     let path = dir.join("shop/apis/shop/me_GET.xs");
@@ -1286,8 +1274,8 @@ fn a_document_opened_alone_is_checked_with_its_workspace() {
 #[test]
 fn two_apps_in_one_folder_are_two_workspaces() {
     let dir = temp_dir("two-apps");
-    copy_tree(&example_app(), &dir.join("shop"));
-    copy_tree(&example_app(), &dir.join("kiosk"));
+    common::copy_tree(&example_app(), &dir.join("shop"));
+    common::copy_tree(&example_app(), &dir.join("kiosk"));
     // The kiosk's users have no password or e-mail: its `me` exposes nothing sensitive.
     write(
         &dir,

@@ -211,19 +211,26 @@ fn units(ch: char, encoding: Encoding) -> u32 {
     }
 }
 
-/// The lines of `text` as the protocol positions see them: split at `\n`; a `\r` before the
-/// `\n` belongs to the line ending. Each as (start, end of content).
+/// The lines of `text` as the protocol positions see them (LSP 3.17): a line ends at `\n`,
+/// `\r\n` or a lone `\r`. Each as (start, end of content).
 fn lines(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, _) in text.match_indices('\n') {
-        let end = if text[..i].ends_with('\r') && i > start {
-            i - 1
-        } else {
-            i
+    let mut i = 0;
+    while i < bytes.len() {
+        let ending = match bytes[i] {
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => 2,
+            b'\r' | b'\n' => 1,
+            _ => 0,
         };
-        out.push((start, end));
-        start = i + 1;
+        if ending == 0 {
+            i += 1;
+            continue;
+        }
+        out.push((start, i));
+        i += ending;
+        start = i;
     }
     out.push((start, text.len()));
     out
@@ -250,10 +257,14 @@ fn reference_offset(text: &str, position: Position, encoding: Encoding) -> usize
 /// The position of a byte offset (a character boundary not inside a line ending), plus
 /// `extra` columns.
 fn position_of(text: &str, offset: usize, extra: u32, encoding: Encoding) -> Position {
-    let before = &text[..offset];
-    let line = before.matches('\n').count() as u32;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column: u32 = before[line_start..]
+    let all = lines(text);
+    let line = all
+        .iter()
+        .rposition(|(start, _)| *start <= offset)
+        .unwrap_or(0);
+    let line_start = all[line].0;
+    let line = line as u32;
+    let column: u32 = text[line_start..offset]
         .chars()
         .map(|c| units(c, encoding))
         .sum();
@@ -495,4 +506,10 @@ fn reference_positions() {
         Position::new(0, 3)
     );
     assert_eq!(position_of(text, 5, 0, Encoding::Utf8), Position::new(0, 5));
+    // A lone `\r` ends a line.
+    let text = "a\rb\r\nc";
+    let at =
+        |line, character| reference_offset(text, Position::new(line, character), Encoding::Utf8);
+    assert_eq!((at(1, 0), at(1, 9), at(2, 0)), (2, 3, 5));
+    assert_eq!(position_of(text, 2, 0, Encoding::Utf8), Position::new(1, 0));
 }

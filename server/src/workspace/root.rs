@@ -162,7 +162,7 @@ impl Marks {
             let Some(name) = name.to_str() else {
                 continue;
             };
-            let Some(known) = MARK_NAMES.iter().find(|n| **n == name) else {
+            let Some(known) = mark_name(name) else {
                 continue;
             };
             // A link counts as what it leads to; one that leads nowhere counts as nothing.
@@ -173,7 +173,7 @@ impl Marks {
             let Ok(kind) = kind else {
                 continue;
             };
-            match *known {
+            match known {
                 CONFIG_FILE => marks.config = true,
                 ".git" => marks.git = true,
                 _ if kind.is_dir() => marks.folders.push(known),
@@ -193,26 +193,21 @@ impl Marks {
     }
 }
 
-/// The names [`Marks`] looks for.
-const MARK_NAMES: &[&str] = &[
-    CONFIG_FILE,
-    ".git",
-    "workspace.xs",
-    "branch.xs",
-    "workspace",
-    "apis",
-    "tables",
-    "functions",
-    "middlewares",
-    "addons",
-    "tasks",
-    "api",
-    "table",
-    "function",
-    "middleware",
-    "addon",
-    "task",
-];
+/// The name as [`Marks`] keeps it, when it is one that marks a root.
+fn mark_name(name: &str) -> Option<&'static str> {
+    [
+        CONFIG_FILE,
+        ".git",
+        "workspace.xs",
+        "branch.xs",
+        "workspace",
+    ]
+    .iter()
+    .chain(EXPORT_FOLDERS)
+    .chain(PULL_FOLDERS)
+    .find(|n| **n == name)
+    .copied()
+}
 
 fn marker_of(dir: &Path) -> Option<RootMarker> {
     let marks = Marks::read(dir);
