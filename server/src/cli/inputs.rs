@@ -5,7 +5,7 @@
 //! the file (see [`crate::workspace::root`]), reads every `.xs` file of that workspace, and
 //! reports on `apis/x.xs` alone. `--isolated` reads only what was named, with default settings.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -14,9 +14,7 @@ use crate::check::Source;
 use crate::workspace::Config;
 use crate::workspace::config::CONFIG_FILE;
 use crate::workspace::files::{FoundFile, cannot_read, discover, display_path};
-use crate::workspace::root::{
-    Root, RootFinder, RootMarker, claimed_files, resolve, workspace_files,
-};
+use crate::workspace::root::{Root, RootFinder, RootMarker, resolve, workspace_files};
 
 /// What the caller asked to read.
 pub struct Request<'a> {
@@ -147,9 +145,9 @@ impl Reported {
     }
 }
 
-/// Folders already walked, resolved, with the files found: a workspace inside one is not
-/// walked again for its context.
-type Walked = Vec<(PathBuf, Vec<FoundFile>)>;
+/// Folders already walked, resolved. A workspace inside one has no context to add: the walk
+/// found every file of it, and each file is reported in the group of its own workspace.
+type Walked = Vec<PathBuf>;
 
 fn named_groups(
     request: &Request,
@@ -157,12 +155,14 @@ fn named_groups(
     walked: &mut Walked,
     problems: &mut Problems,
 ) -> Vec<Group> {
-    let mut groups: BTreeMap<Option<PathBuf>, Group> = BTreeMap::new();
+    // Consecutive files mostly share a workspace: the last one used is tried first.
+    let mut groups: Vec<Group> = Vec::new();
+    let mut last = 0;
     let mut seen = HashSet::new();
     for path in request.paths {
         let found = discover(std::slice::from_ref(path));
         if path.is_dir() {
-            walked.push((resolve(path), found.files.clone()));
+            walked.push(resolve(path));
         }
         problems.errors.extend(found.errors);
         problems.warnings.extend(found.skipped);
@@ -183,20 +183,36 @@ fn named_groups(
                 continue;
             }
             let root = (!request.isolated).then(|| finder.root_of_file(&file.canonical, &fallback));
-            let group = groups
-                .entry(root.as_ref().map(|r| r.dir.clone()))
-                .or_insert_with(|| Group {
-                    root,
-                    named: Vec::new(),
-                    reported: Vec::new(),
-                });
+            if !groups.get(last).is_some_and(|g| same_root(g, &root)) {
+                last = match groups.iter().position(|g| same_root(g, &root)) {
+                    Some(at) => at,
+                    None => {
+                        groups.push(Group {
+                            root,
+                            named: Vec::new(),
+                            reported: Vec::new(),
+                        });
+                        groups.len() - 1
+                    }
+                };
+            }
+            let group = &mut groups[last];
             if !group.named.contains(path) {
                 group.named.push(path.clone());
             }
             group.reported.push(Reported::Disk(file));
         }
     }
-    groups.into_values().collect()
+    groups.sort_by(|a, b| root_dir(a).cmp(&root_dir(b)));
+    groups
+}
+
+fn root_dir(group: &Group) -> Option<&Path> {
+    group.root.as_ref().map(|r| r.dir.as_path())
+}
+
+fn same_root(group: &Group, root: &Option<Root>) -> bool {
+    root_dir(group) == root.as_ref().map(|r| r.dir.as_path())
 }
 
 fn stdin_group(
@@ -290,14 +306,13 @@ fn load(
     let context: Vec<FoundFile> = match &group.root {
         Some(root) if !request.isolated => {
             let none = globset::GlobSet::empty();
-            let files = match walked.iter().find(|(dir, _)| root.dir.starts_with(dir)) {
-                Some((_, files)) => claimed_files(root, files.iter().cloned(), &none, finder),
-                None => {
-                    let found = workspace_files(root, &none, finder);
-                    problems.warnings.extend(found.skipped);
-                    problems.warnings.extend(found.errors);
-                    found.files
-                }
+            let files = if walked.iter().any(|dir| root.dir.starts_with(dir)) {
+                Vec::new()
+            } else {
+                let found = workspace_files(root, &none, finder);
+                problems.warnings.extend(found.skipped);
+                problems.warnings.extend(found.errors);
+                found.files
             };
             files
                 .into_iter()

@@ -5,6 +5,9 @@
 //! they are replaced, so `fix --unsafe-fixes` followed by `check` cannot pass by itself.
 
 use std::ops::Range;
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 
 /// The origin XS302's fix allows in place of `*`.
 pub const ORIGIN: &str = "https://REPLACE-ME.example.com";
@@ -36,30 +39,34 @@ impl Placeholder {
 
 /// Every placeholder in `text`, in order, with its byte range. An origin is one placeholder,
 /// not an origin and the host inside it. `$env.REPLACE_ME` must end there: `$env.REPLACE_MENU`
-/// is a real name.
+/// is a real name. One pass over the text, as every file is searched.
 pub fn find(text: &str) -> Vec<(Range<usize>, Placeholder)> {
-    let mut out = Vec::new();
-    for (at, _) in text.match_indices(HOST) {
-        let origin_start = at.checked_sub("https://".len());
-        match origin_start {
-            Some(start) if text[start..].starts_with(ORIGIN) => {
-                out.push((start..start + ORIGIN.len(), Placeholder::Origin))
-            }
-            _ => out.push((at..at + HOST.len(), Placeholder::Host)),
-        }
-    }
+    static SEARCH: OnceLock<AhoCorasick> = OnceLock::new();
     let env = Placeholder::EnvVar.text();
-    for (at, _) in text.match_indices(env) {
-        let end = at + env.len();
-        let continues = text[end..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_alphanumeric() || c == '_');
-        if !continues {
-            out.push((at..end, Placeholder::EnvVar));
+    let search = SEARCH.get_or_init(|| {
+        AhoCorasick::new([HOST, env]).expect("two literal patterns build an automaton")
+    });
+    let mut out = Vec::new();
+    for found in search.find_iter(text) {
+        let (at, end) = (found.start(), found.end());
+        if found.pattern().as_usize() == 0 {
+            let origin_start = at.checked_sub("https://".len());
+            match origin_start {
+                Some(start) if text[start..].starts_with(ORIGIN) => {
+                    out.push((start..start + ORIGIN.len(), Placeholder::Origin))
+                }
+                _ => out.push((at..end, Placeholder::Host)),
+            }
+        } else {
+            let continues = text[end..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_');
+            if !continues {
+                out.push((at..end, Placeholder::EnvVar));
+            }
         }
     }
-    out.sort_by_key(|(range, _)| range.start);
     out
 }
 

@@ -76,6 +76,8 @@ const NEVER_ROOTS: &[&str] = &["apis", "api"];
 #[derive(Debug, Default)]
 pub struct RootFinder {
     markers: HashMap<PathBuf, Option<RootMarker>>,
+    /// The root found from each folder a search started in: the files of one folder ask once.
+    roots: HashMap<PathBuf, Option<Root>>,
 }
 
 impl RootFinder {
@@ -112,6 +114,15 @@ impl RootFinder {
 
     /// The nearest folder at or above `start` with the strongest marker.
     fn marked_root(&mut self, start: &Path) -> Option<Root> {
+        if let Some(known) = self.roots.get(start) {
+            return known.clone();
+        }
+        let found = self.search(start);
+        self.roots.insert(start.to_path_buf(), found.clone());
+        found
+    }
+
+    fn search(&mut self, start: &Path) -> Option<Root> {
         let mut best: Option<(RootMarker, &Path)> = None;
         for dir in start.ancestors() {
             let Some(marker) = self.marker(dir) else {
