@@ -1312,6 +1312,22 @@ fn two_apps_in_one_folder_are_two_workspaces() {
         .filter(|s| s["name"] == "user")
         .count();
     assert_eq!(users, 2, "{all:#}");
+    // Removing the folder drops both workspaces.
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": [{"uri": file_uri(&dir), "name": "root"}]}}),
+    );
+    let deadline = Instant::now() + client::TIMEOUT;
+    loop {
+        let left = client
+            .request("workspace/symbol", json!({"query": "user"}))
+            .unwrap();
+        if left.as_array().unwrap().is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still indexed: {left:#}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
     assert_eq!(client.shutdown_and_exit(), 0);
     let _ = std::fs::remove_dir_all(&dir);
 }

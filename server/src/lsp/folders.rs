@@ -389,8 +389,14 @@ impl Shared {
         let _ = tokio::task::spawn_blocking(move || {
             shared.engine.update(|index| {
                 let mut changed = false;
-                for root in &removed {
-                    changed |= index.remove(root).is_some();
+                // A folder may hold several workspaces; those it brought in from above it stay
+                // while a document of theirs may still be open.
+                for folder in &removed {
+                    for root in index.roots() {
+                        if root.starts_with(folder) {
+                            changed |= index.remove(&root).is_some();
+                        }
+                    }
                 }
                 changed
             })
