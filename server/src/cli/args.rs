@@ -26,7 +26,8 @@ Workspaces:
 
 Fixable findings:
   [*] marks a finding `xsguard fix` repairs; [~] one only `xsguard fix --unsafe-fixes` repairs
-  (those fixes change behaviour or leave a value for you to fill in).
+  (those fixes change behaviour or leave a value for you to fill in, which XS003 reports until
+  you do).
 
 Exit status:
   0  nothing reported (at or above --fail-on)
