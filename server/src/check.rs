@@ -363,11 +363,14 @@ fn to_finding(
     finding.help = d.help;
     finding.fixes = d.fixes;
     // A damaged object's model may be missing parts, so an edit computed from it is a guess.
+    // Objects are in file order and do not overlap: the ones that may hold `offset` are the
+    // last to start at or before it and, where they touch, the one before that.
     let damaged = |offset: usize| {
-        file.model
-            .objects
+        let objects = &file.model.objects;
+        let at = objects.partition_point(|o| o.span.start <= offset);
+        objects[at.saturating_sub(2)..at]
             .iter()
-            .any(|o| o.damaged && o.span.start <= offset && offset <= o.span.end)
+            .any(|o| o.damaged && offset <= o.span.end)
     };
     if damaged(finding.range.start) {
         finding.fixes.clear();

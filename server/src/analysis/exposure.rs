@@ -2063,12 +2063,13 @@ pub fn output_fix(
         return None;
     }
     let text = &file.text;
-    let statement = file
-        .model
-        .objects
-        .iter()
-        .filter_map(|o| o.stack())
-        .flat_map(|b| b.walk_statements())
+    // Only the object that holds the read: objects are in file order.
+    let objects = &file.model.objects;
+    let at = objects.partition_point(|o| o.span.start <= origin.span.start);
+    let statement = objects[at.checked_sub(1)?]
+        .stack()?
+        .walk_statements()
+        .into_iter()
         .find(|s| s.span == origin.span)?;
     let body = statement.body.as_ref()?;
     let mut hidden: Vec<String> = table_fields_of_kind(ws, &origin.table, kind)
@@ -2201,7 +2202,7 @@ pub fn output_fix(
     let lines: Vec<String> = if indent.len() + one_line.len() <= 100 {
         vec![one_line]
     } else {
-        let unit = crate::fix::indent_unit(text);
+        let unit = file.indent_unit();
         let mut lines = vec!["output = [".to_string()];
         lines.extend(quoted.iter().map(|q| format!("{unit}{q}")));
         lines.push("]".to_string());

@@ -201,12 +201,12 @@ impl Document {
         let (file, syntax, fault) = match built {
             Ok((file, syntax)) => (file, syntax, None),
             Err(panic) => (
-                FileModel {
-                    path: self.path.clone(),
-                    text: Arc::from(self.syntax.text()),
-                    model: SourceFile::default(),
-                    line_index: self.syntax.line_index().clone(),
-                },
+                FileModel::from_parts(
+                    self.path.clone(),
+                    Arc::from(self.syntax.text()),
+                    SourceFile::default(),
+                    self.syntax.line_index().clone(),
+                ),
                 Vec::new(),
                 Some(format!(
                     "internal error while reading `{}`: {}",

@@ -1,5 +1,7 @@
 //! What a rule sees (one file in its workspace) and what it returns.
 
+use std::collections::HashMap;
+
 use crate::analysis::access::Endpoint;
 use crate::finding::{Fix, Severity};
 use crate::model::{Object, Span};
@@ -15,6 +17,9 @@ pub struct Context<'a> {
     only: Option<&'a Object>,
     /// The endpoints in view analysed up front (see [`Context::analysed`]).
     endpoints: Vec<Endpoint<'a>>,
+    /// Where each of them is in `endpoints`, by the address of its object: a file of many
+    /// endpoints asks once per endpoint and rule.
+    by_object: HashMap<*const Object, usize>,
 }
 
 impl<'a> Context<'a> {
@@ -24,6 +29,7 @@ impl<'a> Context<'a> {
             ws,
             only: None,
             endpoints: Vec::new(),
+            by_object: HashMap::new(),
         }
     }
 
@@ -38,9 +44,14 @@ impl<'a> Context<'a> {
     /// This context with its endpoints analysed once for all the rules that follow their
     /// stacks and calls (access control rules each did it again).
     pub fn analysed(mut self) -> Self {
-        let endpoints = self
+        let endpoints: Vec<Endpoint<'a>> = self
             .endpoints()
             .map(|o| Endpoint::new(self.ws, o, &self.file.path))
+            .collect();
+        self.by_object = endpoints
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.object as *const Object, i))
             .collect();
         self.endpoints = endpoints;
         self
@@ -49,9 +60,9 @@ impl<'a> Context<'a> {
     /// The analysis of one of the file's endpoints: its stack and the functions it runs.
     pub fn endpoint(&self, object: &'a Object) -> EndpointRef<'_, 'a> {
         match self
-            .endpoints
-            .iter()
-            .find(|e| std::ptr::eq(e.object, object))
+            .by_object
+            .get(&(object as *const Object))
+            .map(|&i| &self.endpoints[i])
         {
             Some(ep) => EndpointRef::Shared(ep),
             None => EndpointRef::Owned(Box::new(Endpoint::new(self.ws, object, &self.file.path))),
@@ -60,6 +71,11 @@ impl<'a> Context<'a> {
 
     pub fn text(&self) -> &'a str {
         &self.file.text
+    }
+
+    /// One indentation step as the file writes it, for fixes that insert lines.
+    pub fn indent_unit(&self) -> &'a str {
+        self.file.indent_unit()
     }
 
     pub fn config(&self) -> &'a Config {

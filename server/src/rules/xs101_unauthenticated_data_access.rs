@@ -75,7 +75,7 @@ use crate::analysis::exposure::list_some;
 use crate::analysis::flow::string_list;
 use crate::analysis::names::has_word;
 use crate::finding::{Fix, Severity, TextEdit};
-use crate::fix::{indent_at, indent_unit, insert_lines_after, insert_lines_before};
+use crate::fix::{indent_at, insert_lines_after, insert_lines_before};
 use crate::model::{Expr, ExprKind, Object, Statement};
 use crate::workspace::Workspace;
 
@@ -526,7 +526,7 @@ fn auth_fix(ctx: &Context, endpoint: &Object) -> Option<Fix> {
         let indent = format!(
             "{}{}",
             indent_at(text, endpoint.span.start),
-            indent_unit(text)
+            ctx.indent_unit()
         );
         insert_lines_after(text, endpoint.body.span.start, &indent, &[line])
     };

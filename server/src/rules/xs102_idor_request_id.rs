@@ -80,7 +80,7 @@ use crate::analysis::access::{
     mentions_var,
 };
 use crate::finding::{Fix, Severity, TextEdit};
-use crate::fix::{indent_at, indent_unit, insert_lines_after, insert_lines_before};
+use crate::fix::{indent_at, insert_lines_after, insert_lines_before};
 use crate::model::{BinaryOp, Expr, ExprKind, Object, PairKey, Span, Statement};
 use crate::workspace::Workspace;
 
@@ -425,7 +425,7 @@ fn fixes(
     let identifier = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_');
     let stmt = op.stmt;
     let indent = indent_at(text, stmt.span.start).to_string();
-    let unit = indent_unit(text);
+    let unit = ctx.indent_unit();
     match op.name() {
         "db.query" if !auth_table => {
             if let Some(w) = stmt.attribute("where")
@@ -462,7 +462,7 @@ fn fixes(
         "db.get" => {
             if let Some(alias) = stmt.alias_name() {
                 let mut lines = vec![String::new()];
-                lines.extend(precondition_lines(alias, owner, &unit));
+                lines.extend(precondition_lines(alias, owner, unit));
                 out.push(Fix {
                     applicability: crate::finding::Applicability::Unsafe,
                     title: format!(
@@ -486,7 +486,7 @@ fn fixes(
                     format!("}} as ${var}"),
                     String::new(),
                 ];
-                lines.extend(precondition_lines(&var, owner, &unit));
+                lines.extend(precondition_lines(&var, owner, unit));
                 lines.push(String::new());
                 out.push(Fix {
                     applicability: crate::finding::Applicability::Unsafe,
@@ -634,7 +634,7 @@ fn check_attach(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnostic>
             return Some(diag);
         }
         let text = ctx.text();
-        let unit = indent_unit(text);
+        let unit = ctx.indent_unit();
         // The parent already read into a variable: check it right after the read.
         let fetched = scope.defs.reads.iter().find(|(alias, read)| {
             read.target_name()
@@ -643,7 +643,7 @@ fn check_attach(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnostic>
         });
         if let Some((alias, read)) = fetched {
             let mut lines = vec![String::new()];
-            lines.extend(precondition_lines(alias, &parent_owner, &unit));
+            lines.extend(precondition_lines(alias, &parent_owner, unit));
             let indent = indent_at(text, read.span.start).to_string();
             diag = diag.with_fix(Fix {
                 applicability: crate::finding::Applicability::Unsafe,
@@ -666,7 +666,7 @@ fn check_attach(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnostic>
                 format!("}} as ${var}"),
                 String::new(),
             ];
-            lines.extend(precondition_lines(&var, &parent_owner, &unit));
+            lines.extend(precondition_lines(&var, &parent_owner, unit));
             lines.push(String::new());
             diag = diag.with_fix(Fix {
                 applicability: crate::finding::Applicability::Unsafe,

@@ -107,7 +107,7 @@ use crate::analysis::access::{
 };
 use crate::analysis::names::snake_words;
 use crate::finding::{Fix, TextEdit};
-use crate::fix::{indent_at, indent_unit, insert_lines_after, line_end, line_ending_at};
+use crate::fix::{indent_at, insert_lines_after, line_end, line_ending_at};
 use crate::model::{ExprKind, Object, PairKey, Span, Statement};
 use crate::workspace::{Workspace, literal_name};
 
@@ -827,7 +827,7 @@ fn insert_fix(ctx: &Context, endpoint: &Object, authed: bool, per_account: bool)
             ),
         }
     };
-    let unit = indent_unit(text);
+    let unit = ctx.indent_unit();
     let lines = vec![
         "redis.ratelimit {".to_string(),
         format!("{unit}key = {key}"),

@@ -58,7 +58,7 @@
 //!   `visibility = "private"` or `"internal"` (Xano does not offer those as inputs).
 
 use crate::finding::{Fix, TextEdit};
-use crate::fix::{indent_at, indent_unit, insert_lines_after, line_ending_at};
+use crate::fix::{indent_at, insert_lines_after, line_ending_at};
 use crate::model::{Block, Expr, ExprKind, Field, Item, Object, PairKey};
 
 use crate::analysis::exposure::{field_sensitivity, is_flagged, nested_schema};
@@ -163,7 +163,7 @@ fn flag_fix(ctx: &Context, field: &Field) -> Option<Fix> {
     let text = ctx.text();
     let title = "Mark the field `sensitive = true`".to_string();
     let indent = indent_at(text, field.span.start).to_string();
-    let unit = indent_unit(text);
+    let unit = ctx.indent_unit();
     let eol = line_ending_at(text, field.span.start);
     let edit = match &field.body {
         None => TextEdit {
@@ -300,7 +300,7 @@ fn dblink_fix(ctx: &Context, field: &Field, exposed: &[String]) -> Option<Fix> {
             } else {
                 // The exporter's long form: one entry a line, keys padded to align the colons.
                 let width = exposed.iter().map(String::len).max().unwrap_or(0);
-                let unit = indent_unit(text);
+                let unit = ctx.indent_unit();
                 let mut lines = vec!["override = {".to_string()];
                 lines.extend(
                     exposed
@@ -327,7 +327,7 @@ fn dblink_fix(ctx: &Context, field: &Field, exposed: &[String]) -> Option<Fix> {
                     .find(|p| matches!(p.key, PairKey::Name(_)))
                     .map(|p| indent_at(text, p.span.start).to_string())
                     .unwrap_or_else(|| {
-                        format!("{}{}", indent_at(text, attr.span.start), indent_unit(text))
+                        format!("{}{}", indent_at(text, attr.span.start), ctx.indent_unit())
                     });
                 crate::fix::insert_lines_before(text, close, &indent, &entries)
             } else {

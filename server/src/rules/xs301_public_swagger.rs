@@ -115,7 +115,7 @@ fn insert_fix(ctx: &Context, group: &Object) -> Fix {
             let outer = indent_at(text, group.span.start).to_string();
             (
                 group.body.span.start,
-                format!("{outer}{}", crate::fix::indent_unit(text)),
+                format!("{outer}{}", ctx.indent_unit()),
             )
         }
     };

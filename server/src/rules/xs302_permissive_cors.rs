@@ -50,7 +50,7 @@
 //! outside Xano can reach.
 
 use crate::finding::{Fix, TextEdit};
-use crate::fix::{indent_at, indent_unit, insert_lines_after, line_ending_at};
+use crate::fix::{indent_at, insert_lines_after, line_ending_at};
 use crate::model::{Expr, ExprKind, Object};
 use crate::workspace::literal_name;
 
@@ -209,26 +209,8 @@ fn group_verbs(ctx: &Context, group: &Object) -> Vec<&'static str> {
     let Some(name) = group.name.as_ref().map(|n| n.value.as_str()) else {
         return VERBS.to_vec();
     };
-    let mut used = [false; VERBS.len()];
-    for file in ctx.ws.files() {
-        for obj in &file.model.objects {
-            if obj.kind.value != "query"
-                || obj
-                    .attribute("api_group")
-                    .and_then(|a| literal_name(&a.value))
-                    != Some(name)
-            {
-                continue;
-            }
-            let verb = obj.header("verb").map(|a| match &a.value.kind {
-                ExprKind::Word(w) | ExprKind::String(w) => w.to_ascii_uppercase(),
-                _ => String::new(),
-            });
-            if let Some(i) = verb.and_then(|v| VERBS.iter().position(|x| *x == v)) {
-                used[i] = true;
-            }
-        }
-    }
+    let verbs = ctx.ws.group_verbs(name);
+    let used = VERBS.map(|v| verbs.iter().any(|u| u == v));
     if used.iter().any(|u| *u) {
         VERBS
             .iter()
@@ -306,7 +288,7 @@ fn fix(ctx: &Context, group: &Object, current: Option<(crate::model::Span, &Expr
         ("max_age", max_age),
     ];
     let width = entries.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-    let unit = indent_unit(text);
+    let unit = ctx.indent_unit();
     let title = if placeholder {
         format!(
             "Restrict CORS to your own origins (replace the placeholder `{ORIGIN_PLACEHOLDER}` with your front end's origin)"
@@ -367,7 +349,7 @@ fn fix(ctx: &Context, group: &Object, current: Option<(crate::model::Span, &Expr
                 ),
             };
             let mut lines = vec!["cors = {".to_string()];
-            lines.extend(body_lines(&unit));
+            lines.extend(body_lines(unit));
             lines.push("}".to_string());
             Fix {
                 applicability: crate::finding::Applicability::Unsafe,

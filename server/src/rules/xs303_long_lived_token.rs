@@ -37,7 +37,7 @@
 //! a way the source does not settle (`$env.TOKEN_TTL`); disabled statements.
 
 use crate::finding::{Fix, Severity, TextEdit};
-use crate::fix::{indent_at, indent_unit, insert_lines_after};
+use crate::fix::{indent_at, insert_lines_after};
 use crate::model::{BinaryOp, Expr, ExprKind, Statement};
 
 use super::context::{Context, Diagnostic};
@@ -248,7 +248,7 @@ fn fix(ctx: &Context, s: &Statement, seconds: i64) -> Fix {
                     insert_lines_after(text, a.span.end, indent_at(text, a.span.start), &[line])
                 }
                 (None, Some(b)) => {
-                    let indent = format!("{}{}", indent_at(text, s.span.start), indent_unit(text));
+                    let indent = format!("{}{}", indent_at(text, s.span.start), ctx.indent_unit());
                     insert_lines_after(text, b.span.start, &indent, &[line])
                 }
                 (None, None) => {
@@ -260,7 +260,7 @@ fn fix(ctx: &Context, s: &Statement, seconds: i64) -> Fix {
                         range: at..at,
                         new_text: format!(
                             " {{{eol}{outer}{}{line}{eol}{outer}}}",
-                            indent_unit(text)
+                            ctx.indent_unit()
                         ),
                     }
                 }

@@ -55,7 +55,7 @@
 
 use crate::analysis::injection::{self, Hit, How, Origin, Piece, Purpose, Scope};
 use crate::finding::Fix;
-use crate::fix::{indent_at, indent_unit, insert_lines_before, line_end};
+use crate::fix::{indent_at, insert_lines_before, line_end};
 use crate::model::{Attribute, Span, Statement};
 
 use super::context::{Context, Diagnostic};
@@ -268,7 +268,7 @@ fn allow_list_fix(ctx: &Context, found: &Found) -> Option<Fix> {
         Part::Host if found.whole_host => format!("{value} in [\"{PLACEHOLDER_HOST}\"]"),
         _ => return None,
     };
-    let unit = indent_unit(text);
+    let unit = ctx.indent_unit();
     let lines = vec![
         format!("precondition ({condition}) {{"),
         format!("{unit}error_type = \"inputerror\""),

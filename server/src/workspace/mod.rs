@@ -11,7 +11,7 @@ pub mod root;
 pub mod suppression;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub use config::Config;
 
@@ -26,15 +26,41 @@ pub struct FileModel {
     pub text: Arc<str>,
     pub model: SourceFile,
     pub line_index: LineIndex,
+    /// The file's indentation step, found on first use: fixes ask for it once per finding, and
+    /// finding it reads the whole file.
+    indent: OnceLock<String>,
 }
 
 impl FileModel {
+    /// A model made of its parts (for a file whose model could not be built).
+    pub fn from_parts(
+        path: String,
+        text: Arc<str>,
+        model: SourceFile,
+        line_index: LineIndex,
+    ) -> Self {
+        Self {
+            path,
+            text,
+            model,
+            line_index,
+            indent: OnceLock::new(),
+        }
+    }
+
+    /// One indentation step as the file writes it (see [`crate::fix::indent_unit`]).
+    pub fn indent_unit(&self) -> &str {
+        self.indent
+            .get_or_init(|| crate::fix::indent_unit(&self.text))
+    }
+
     pub fn new(path: impl Into<String>, syntax: &SyntaxTree) -> Self {
         Self {
             path: path.into(),
             text: Arc::from(syntax.text()),
             model: crate::model::lower(syntax.tree().root_node(), syntax.text()),
             line_index: syntax.line_index().clone(),
+            indent: OnceLock::new(),
         }
     }
 
@@ -52,6 +78,7 @@ impl FileModel {
                 &previous.model,
             ),
             line_index: syntax.line_index().clone(),
+            indent: OnceLock::new(),
         }
     }
 
@@ -128,6 +155,9 @@ pub struct Workspace {
         (String, crate::analysis::exposure::DataKind),
         Vec<crate::analysis::exposure::DataField>,
     >,
+    /// The verbs (upper-cased) the endpoints of each api group use, gathered on first use after
+    /// the files changed: asked per api group, it would otherwise read every object each time.
+    group_verbs: OnceLock<HashMap<String, Vec<String>>>,
 }
 
 impl Workspace {
@@ -152,11 +182,47 @@ impl Workspace {
 
     /// Adds or replaces a file. Call [`Workspace::reindex`] after a batch of changes.
     pub fn insert(&mut self, file: Arc<FileModel>) {
+        self.group_verbs = OnceLock::new();
         self.files.insert(file.path.clone(), file);
     }
 
     pub fn remove(&mut self, path: &str) -> Option<Arc<FileModel>> {
+        self.group_verbs = OnceLock::new();
         self.files.remove(path)
+    }
+
+    /// The verbs, upper-cased, of the endpoints whose `api_group` is `group`.
+    pub fn group_verbs(&self, group: &str) -> &[String] {
+        let by_group = self.group_verbs.get_or_init(|| {
+            let mut by_group: HashMap<String, Vec<String>> = HashMap::new();
+            for file in self.files.values() {
+                for object in file
+                    .model
+                    .objects
+                    .iter()
+                    .filter(|o| o.kind.value == "query")
+                {
+                    let Some(name) = object
+                        .attribute("api_group")
+                        .and_then(|a| literal_name(&a.value))
+                    else {
+                        continue;
+                    };
+                    let Some(verb) = object.header("verb").and_then(|a| match &a.value.kind {
+                        ExprKind::Word(w) | ExprKind::String(w) => Some(w.to_ascii_uppercase()),
+                        _ => None,
+                    }) else {
+                        continue;
+                    };
+                    let verbs = by_group.entry(name.to_string()).or_default();
+                    if !verbs.contains(&verb) {
+                        verbs.push(verb);
+                    }
+                }
+            }
+            by_group
+        });
+        by_group.get(group).map_or(&[], Vec::as_slice)
     }
 
     pub fn file(&self, path: &str) -> Option<&Arc<FileModel>> {
