@@ -186,6 +186,30 @@ impl Diagnostic {
     }
 }
 
+/// Who acts on `table`, for a message: the `function.run` the endpoint calls when the
+/// operation is inside a function (and then, for the help, the statement there, as "It
+/// {doing} through `db.edit t` in the function. "), else the statement itself.
+pub fn acting_statement(
+    ep: &Endpoint,
+    op: &crate::analysis::access::DataOp,
+    table: &str,
+    doing: &str,
+) -> (String, String) {
+    match ep.scopes[op.scope].via {
+        Some(call) => (
+            format!(
+                "`function.run \"{}\"`",
+                call.target_name().map_or("", |n| n.value.as_str())
+            ),
+            format!(
+                "It {doing} through `{} {table}` in the function. ",
+                op.name()
+            ),
+        ),
+        None => (format!("`{} {table}`", op.name()), String::new()),
+    }
+}
+
 /// Names as a message lists them: `` `a`, `b`, `c` ``.
 pub fn code_list<S: AsRef<str>>(items: &[S]) -> String {
     items

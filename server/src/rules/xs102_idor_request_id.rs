@@ -598,19 +598,7 @@ fn check_attach(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnostic>
             Some(i) => format!("`$input.{i}`"),
             None => origin.clone(),
         };
-        let (lead, through) = match scope.via {
-            Some(call) => (
-                format!(
-                    "`function.run \"{}\"`",
-                    call.target_name().map_or("", |n| n.value.as_str())
-                ),
-                format!(
-                    "It does so through `{} {table}` in the function. ",
-                    op.name()
-                ),
-            ),
-            None => (format!("`{} {table}`", op.name()), String::new()),
-        };
+        let (lead, through) = super::context::acting_statement(ep, op, table, "does so");
         let message = format!(
             "{lead} attaches the record to the `{parent}` chosen by {from} (`{}`), without checking that the caller owns it",
             key.value

@@ -311,19 +311,7 @@ fn placement<'a>(ep: &Endpoint<'a>, op: &DataOp<'a>) -> (Span, Option<(&'a str, 
 
 /// Who writes, for the message, and the statement inside a function, for the help.
 fn lead(ep: &Endpoint, op: &DataOp, table: &str) -> (String, String) {
-    match ep.scopes[op.scope].via {
-        Some(call) => (
-            format!(
-                "`function.run \"{}\"`",
-                call.target_name().map_or("", |n| n.value.as_str())
-            ),
-            format!(
-                "It writes through `{} {table}` in the function. ",
-                op.name()
-            ),
-        ),
-        None => (format!("`{} {table}`", op.name()), String::new()),
-    }
+    super::context::acting_statement(ep, op, table, "writes")
 }
 
 const ADVICE: &str =
