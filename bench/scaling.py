@@ -6,8 +6,13 @@ and N = 4,000 / 8,000 / 16,000, writes the content as one file and, where it spl
 and times a whole `xsguard check --format json` process (best of --runs). Doubling N should at
 most double the time (the target is a factor of at most 2.2 per doubling).
 
+With --megabytes M it instead writes M MB of endpoints as one file and as one file per
+endpoint, and prints both times, their ratio and each run's peak memory (the target: the one file
+within 2x of the many).
+
 Usage: bench/scaling.py [--xsguard target/release/xsguard] [--sizes 4000,8000,16000]
                         [--shapes tables,groups,endpoints,stack] [--runs 2]
+       bench/scaling.py --megabytes 20
 """
 
 import argparse
@@ -92,6 +97,7 @@ def layouts(shape, n):
 
 
 def timed(xsguard, root, runs):
+    """Best wall time of `runs` whole processes."""
     best = None
     for _ in range(runs):
         started = time.perf_counter()
@@ -107,13 +113,54 @@ def timed(xsguard, root, runs):
     return best
 
 
+def peak_kb(xsguard, root):
+    """Peak resident memory of one `check` process, from the kernel's accounting."""
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", xsguard, "check", "--format", "json", root],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    return int(done.stderr.decode().strip().splitlines()[-1])
+
+
+def megabytes(xsguard, size, runs):
+    """`size` MB of endpoints as one file, and as one file per endpoint."""
+    endpoints = []
+    total = 0
+    while total < size * 1_000_000:
+        text = endpoint(len(endpoints))
+        endpoints.append(text)
+        total += len(text)
+    layouts = [
+        ("one file", context() + [("apis/all.xs", "".join(endpoints))]),
+        (f"{len(endpoints):,} files", context() + [(f"apis/o{i}.xs", t) for i, t in enumerate(endpoints)]),
+    ]
+    print(f"{total / 1e6:.1f} MB, {len(endpoints):,} endpoints")
+    print("| layout | time | peak memory |\n|---|---|---|")
+    times = []
+    for name, files in layouts:
+        root = tempfile.mkdtemp(prefix="xsguard-scaling-")
+        try:
+            write(root, files)
+            took = timed(xsguard, root, runs)
+            times.append(took)
+            print(f"| {name} | {took:.2f} s | {peak_kb(xsguard, root) / 1024:.0f} MB |", flush=True)
+        finally:
+            shutil.rmtree(root)
+    print(f"one file / many files: x{times[0] / times[1]:.2f}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--xsguard", default="target/release/xsguard")
     parser.add_argument("--sizes", default="4000,8000,16000")
     parser.add_argument("--shapes", default="tables,groups,endpoints,stack")
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--megabytes", type=int)
     args = parser.parse_args()
+    if args.megabytes:
+        megabytes(args.xsguard, args.megabytes, args.runs)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     print("| shape | layout | " + " | ".join(f"N = {n:,}" for n in sizes) + " | per doubling |")
     print("|---|---|" + "---|" * len(sizes) + "---|")

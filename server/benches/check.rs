@@ -11,7 +11,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use xsguard::check::check_sources;
+use xsguard::host::check::check_sources;
 use xsguard::rules::RuleSelection;
 use xsguard::workspace::Config;
 

@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use serde_json::json;
 use tower_lsp_server::ls_types::{Range, TextDocumentContentChangeEvent, Uri};
-use xsguard::check::check_file;
+use xsguard::host::check::check_file;
 use xsguard::lsp::convert::{self, Encoding};
 use xsguard::lsp::documents::Document;
 use xsguard::lsp::engine::Engine;

@@ -5,7 +5,6 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use crate::rules::Rule;
 use crate::syntax::{ColumnUnit, LineIndex};
 
 /// How serious a finding is.
@@ -149,29 +148,5 @@ impl Finding {
     /// How the finding can be fixed: by its safest fix, or not at all.
     pub fn fixability(&self) -> Option<Applicability> {
         self.fixes.iter().map(|fix| fix.applicability).min()
-    }
-
-    /// A finding of `rule` over `range`, with the rule's default severity and no fixes.
-    pub fn new(
-        rule: &Rule,
-        path: impl Into<String>,
-        index: &LineIndex,
-        range: Range<usize>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            path: path.into(),
-            start: Location::of_offset(index, range.start),
-            end: Location::of_offset(index, range.end),
-            range,
-            code: rule.code,
-            name: rule.name,
-            severity: rule.severity,
-            message: message.into(),
-            help: None,
-            fixes: Vec::new(),
-            cwe: rule.cwe,
-            related: Vec::new(),
-        }
     }
 }

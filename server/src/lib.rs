@@ -6,13 +6,14 @@
 
 pub mod analysis;
 pub mod audit;
-pub mod check;
 pub mod cli;
 pub mod finding;
 pub mod fix;
+pub mod host;
 pub mod lsp;
 pub mod model;
 pub mod rules;
+pub mod semantics;
 pub mod syntax;
 pub mod workspace;
 

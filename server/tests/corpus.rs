@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use xsguard::check::check_sources;
+use xsguard::host::check::check_sources;
 
 mod common;
 use common::{corpus_dir, message_shape_problem, xs_sources};

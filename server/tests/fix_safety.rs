@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
-use xsguard::check::{Source, check_sources};
+use xsguard::host::check::{Source, check_sources};
 
 mod common;
 use common::{corpus_dir, xs_sources};
@@ -50,7 +50,7 @@ fn workspace(dir: &Path, base: &Path) -> Workspace {
     Workspace {
         name: dir.strip_prefix(base).unwrap_or(dir).display().to_string(),
         sources: xs_sources(dir, base),
-        config: Config::discover(dir).unwrap_or_else(|e| panic!("{e}")),
+        config: Config::discover(dir, xsguard::rules::is_known).unwrap_or_else(|e| panic!("{e}")),
     }
 }
 

@@ -16,7 +16,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent, Uri};
-use xsguard::check::{check_file, check_objects, parse_source};
+use xsguard::host::check::{check_file, check_objects, parse_source};
 use xsguard::lsp::convert::{self, Encoding};
 use xsguard::lsp::documents::Document;
 use xsguard::lsp::engine::Engine;
@@ -68,7 +68,7 @@ fn objects_one_at_a_time_find_what_the_whole_file_finds() {
     sources.extend(
         joined
             .into_iter()
-            .map(|(path, text)| xsguard::check::Source {
+            .map(|(path, text)| xsguard::host::check::Source {
                 path,
                 bytes: text.into_bytes(),
             }),

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
-use xsguard::check::{Source, check_bytes, check_sources};
 use xsguard::fix::apply_fix;
+use xsguard::host::check::{Source, check_bytes, check_sources};
 use xsguard::rules::RuleSelection;
 use xsguard::syntax::{ColumnUnit, LineCol, LineIndex, parse, syntax_errors};
 use xsguard::workspace::Config;

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 mod common;
 
 use common::message_shape_problem;
-use xsguard::check::{CheckedFile, Source, check_sources};
 use xsguard::finding::Applicability;
 use xsguard::fix::apply_fix;
+use xsguard::host::check::{CheckedFile, Source, check_sources};
 use xsguard::rules::RuleSelection;
 use xsguard::workspace::Config;
 
@@ -50,7 +50,7 @@ fn load(dir: &Path) -> Vec<Source> {
 }
 
 fn config(dir: &Path) -> Config {
-    Config::discover(dir).unwrap_or_else(|e| panic!("{e}"))
+    Config::discover(dir, xsguard::rules::is_known).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn run(code: &str, sources: Vec<Source>, config: &Config) -> Vec<CheckedFile> {

@@ -10,11 +10,13 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::analysis::flow::{Flow, InputTaint, MAX_CALL_DEPTH, tainted_arguments};
-use crate::analysis::names::{has_word, snake_words};
 use crate::model::{
-    Argument, BinaryOp, Expr, ExprKind, Item, Object, PairKey, Segment, Span, Statement, VarPath,
+    Argument, BinaryOp, Expr, ExprKind, Item, Object, PairKey, Segment, Statement, VarPath,
 };
-use crate::workspace::{Workspace, is_personal_name, literal_name};
+use crate::semantics::endpoint;
+use crate::semantics::literal_name;
+use crate::semantics::names::{has_word, snake_words};
+use crate::workspace::{Workspace, is_personal_name};
 
 /// At most this many stacks are analysed for one endpoint.
 pub const MAX_SCOPES: usize = 48;
@@ -40,18 +42,10 @@ pub const RECORD_WRITES: &[&str] = &["db.add", "db.edit", "db.patch", "db.add_or
 // Endpoint facts that need no data flow.
 // ---------------------------------------------------------------------------------------------
 
-/// The table named by an endpoint's `auth = "..."`, when it names one.
-pub fn auth_value(endpoint: &Object) -> Option<&str> {
-    endpoint
-        .attribute("auth")
-        .and_then(|a| literal_name(&a.value))
-        .filter(|s| !s.trim().is_empty())
-}
-
 /// Whether the endpoint is authenticated: `auth` names an auth table (any non-empty value when
 /// the table is not defined in the workspace).
 pub fn is_authenticated(ws: &Workspace, endpoint: &Object) -> bool {
-    auth_value(endpoint).is_some_and(|t| ws.table(t).is_none_or(|info| info.is_auth))
+    endpoint::auth(endpoint).is_some_and(|t| ws.table(t).is_none_or(|info| info.is_auth))
 }
 
 /// Whether `table` may be an auth table: it is one, or its definition is not known.
@@ -67,54 +61,13 @@ pub fn maybe_auth_table(ws: &Workspace, table: &str) -> bool {
 pub fn is_auth_table_here(ws: &Workspace, endpoint: &Object, table: &str) -> bool {
     match ws.table(table) {
         Some(info) => info.is_auth,
-        None => auth_value(endpoint).is_some_and(|a| a.eq_ignore_ascii_case(table)),
+        None => endpoint::auth(endpoint).is_some_and(|a| a.eq_ignore_ascii_case(table)),
     }
 }
 
 /// Whether a table is user-owned for this endpoint (see [`is_auth_table_here`]).
 pub fn is_user_owned_here(ws: &Workspace, endpoint: &Object, table: &str) -> bool {
     ws.is_user_owned(table) || is_auth_table_here(ws, endpoint, table)
-}
-
-/// The api group an endpoint belongs to, by its `api_group = "..."`.
-pub fn api_group_name(endpoint: &Object) -> Option<&str> {
-    endpoint
-        .attribute("api_group")
-        .and_then(|a| literal_name(&a.value))
-}
-
-/// Whether the endpoint's api group is switched off (`active = false`).
-pub fn group_inactive(ws: &Workspace, endpoint: &Object) -> bool {
-    api_group_name(endpoint)
-        .and_then(|g| ws.api_group(g))
-        .is_some_and(|g| !g.active)
-}
-
-/// The endpoint's verb, upper case (`GET` when absent).
-pub fn verb(endpoint: &Object) -> String {
-    endpoint
-        .header("verb")
-        .and_then(|a| literal_name(&a.value))
-        .unwrap_or("GET")
-        .to_ascii_uppercase()
-}
-
-/// The endpoint's path as written (its name).
-pub fn path(endpoint: &Object) -> &str {
-    endpoint.name.as_ref().map_or("", |n| n.value.as_str())
-}
-
-/// `VERB path` for messages.
-pub fn describe(endpoint: &Object) -> String {
-    format!("{} {}", verb(endpoint), path(endpoint))
-}
-
-/// The span from the object's kind to its name: where endpoint-level findings are reported.
-pub fn header_span(object: &Object) -> Span {
-    match &object.name {
-        Some(n) => object.kind.span.start..n.span.end,
-        None => object.kind.span.clone(),
-    }
 }
 
 /// The words of an endpoint path, without `{param}` segments.
@@ -188,7 +141,7 @@ pub fn middleware_objects<'a>(ws: &'a Workspace, endpoint: &'a Object) -> Vec<&'
         }
     };
     add(endpoint);
-    if let Some(group) = api_group_name(endpoint).and_then(|g| ws.api_group(g)) {
+    if let Some(group) = endpoint::api_group(endpoint).and_then(|g| ws.api_group(g)) {
         add(group.object.object());
     }
     names

@@ -8,7 +8,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::model::{Block, Expr, ExprKind, Object, Segment, Span, Statement, VarPath};
-use crate::workspace::{ObjectRef, Workspace, literal_name};
+use crate::semantics::literal_name;
+use crate::workspace::{ObjectRef, Workspace};
 
 /// How far `function.run` is followed into callees.
 pub const MAX_CALL_DEPTH: usize = 4;

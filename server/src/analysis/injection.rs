@@ -18,7 +18,6 @@ use std::sync::Arc;
 
 use crate::analysis::flow::{InputTaint, MAX_CALL_DEPTH, enabled_statements, target_name};
 use crate::model::{BinaryOp, Expr, ExprKind, Filter, Object, PairKey, Span, Statement, VarPath};
-use crate::rules::Context;
 use crate::workspace::{FileModel, Workspace};
 
 /// Where a request-controlled value comes from.
@@ -2250,12 +2249,13 @@ pub const ENTRY_KINDS: &[&str] = &["query", "tool", "middleware", "realtime_trig
 /// `finds` tells whether a scope has something to report, so that callers of a function are
 /// only looked up when needed.
 pub fn scopes<'a>(
-    ctx: &Context<'a>,
+    ws: &'a Workspace,
+    objects: impl Iterator<Item = &'a Object>,
     has_sink: impl Fn(&Statement) -> bool,
     finds: impl Fn(&Scope<'a>) -> bool,
 ) -> Vec<(Scope<'a>, Origin)> {
     let mut out = Vec::new();
-    for object in ctx.all_objects() {
+    for object in objects {
         let kind = object.kind.value.as_str();
         let is_entry = ENTRY_KINDS.contains(&kind);
         if !is_entry && kind != "function" {
@@ -2267,7 +2267,7 @@ pub fn scopes<'a>(
         if !enabled_statements(stack).iter().any(|s| has_sink(s)) {
             continue;
         }
-        let scope = Scope::new(ctx.ws, object, InputTaint::All);
+        let scope = Scope::new(ws, object, InputTaint::All);
         if is_entry {
             out.push((scope, Origin::Entry(kind.to_string())));
             continue;
@@ -2275,26 +2275,26 @@ pub fn scopes<'a>(
         if !finds(&scope) {
             continue;
         }
-        if !workspace_mode(ctx) {
+        if !workspace_mode(ws) {
             out.push((scope, Origin::FunctionAlone));
             continue;
         }
         let Some(name) = object.name.as_ref().map(|n| n.value.as_str()) else {
             continue;
         };
-        let (taint, callers) = caller_taint(ctx.ws, name);
+        let (taint, callers) = caller_taint(ws, name);
         match taint {
             // Called from entry points: the inputs they fill with request values count, and
             // so do headers and the raw body the function reads itself.
             Some(inputs) => {
-                let scope = Scope::new(ctx.ws, object, inputs);
+                let scope = Scope::new(ws, object, inputs);
                 if finds(&scope) {
                     out.push((scope, Origin::FunctionCalled { callers }));
                 }
             }
             // Entry points are known and none calls it: its inputs come from elsewhere
             // (tasks, triggers). With no entry point in the workspace at all, nothing is known.
-            None if has_entries(ctx.ws) => {}
+            None if has_entries(ws) => {}
             None => out.push((scope, Origin::FunctionAlone)),
         }
     }
@@ -2302,8 +2302,8 @@ pub fn scopes<'a>(
 }
 
 /// Whether the file is checked among others (a folder) rather than alone.
-fn workspace_mode(ctx: &Context) -> bool {
-    ctx.ws.files().nth(1).is_some()
+fn workspace_mode(ws: &Workspace) -> bool {
+    ws.files().nth(1).is_some()
 }
 
 fn has_entries(ws: &Workspace) -> bool {
@@ -2480,32 +2480,6 @@ pub fn origin_note(origin: &Origin) -> String {
             None => String::new(),
         },
     }
-}
-
-/// Related locations for a finding: the variables a value went through and, for a
-/// function, the entry points calling it.
-pub fn related_of(
-    diagnostic: crate::rules::Diagnostic,
-    path: &str,
-    hit: Option<&Hit>,
-    origin: &Origin,
-) -> crate::rules::Diagnostic {
-    let mut d = diagnostic;
-    if let Some(hit) = hit {
-        for (name, span) in hit.via.iter().take(3) {
-            d = d.with_related(path, span.clone(), format!("`${name}` is set here"));
-        }
-    }
-    if let Origin::FunctionCalled { callers } = origin {
-        for c in callers.iter().take(3) {
-            d = d.with_related(
-                &c.path,
-                c.span.clone(),
-                format!("called from {} with a request value", c.what),
-            );
-        }
-    }
-    d
 }
 
 #[cfg(test)]

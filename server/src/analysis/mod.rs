@@ -4,5 +4,4 @@ pub mod access;
 pub mod exposure;
 pub mod flow;
 pub mod injection;
-pub mod names;
 pub mod secrets;

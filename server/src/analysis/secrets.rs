@@ -8,10 +8,10 @@ use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
 
-use crate::analysis::names::snake_words;
 use crate::model::{
     Argument, BinaryOp, Block, Expr, ExprKind, Field, Item, Object, PairKey, Segment, Statement,
 };
+use crate::semantics::names::snake_words;
 
 // ---------------------------------------------------------------------------------------------
 // Names

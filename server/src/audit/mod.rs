@@ -11,10 +11,12 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::analysis::flow::{MAX_CALL_DEPTH, calls, object_statements};
-use crate::check::CheckedFile;
 use crate::finding::Severity;
-use crate::model::{Expr, ExprKind, Object};
-use crate::workspace::{Workspace, is_personal_name, literal_name};
+use crate::host::check::CheckedFile;
+use crate::model::Object;
+use crate::semantics::api_group::{self, CorsPolicy, CorsWritten, Swagger};
+use crate::semantics::endpoint;
+use crate::workspace::{Workspace, is_personal_name};
 
 pub use html::render as html;
 pub use markdown::render as markdown;
@@ -209,7 +211,7 @@ impl Audit {
                 let line = file.line_index.line_of(object.span.start) as u32 + 1;
                 match object.kind.value.as_str() {
                     "query" => {
-                        endpoints.push(endpoint(ws, object, &file.path, line, codes.clone()))
+                        endpoints.push(endpoint_row(ws, object, &file.path, line, codes.clone()))
                     }
                     "api_group" => api_groups.push(api_group(object, &file.path)),
                     _ => {}
@@ -309,36 +311,22 @@ impl Audit {
     }
 }
 
-fn text_attr(object: &Object, key: &str) -> Option<String> {
-    object
-        .attribute(key)
-        .and_then(|a| literal_name(&a.value))
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
-fn endpoint(
+fn endpoint_row(
     ws: &Workspace,
     object: &Object,
     file: &str,
     line: u32,
     findings: Vec<String>,
 ) -> Endpoint {
-    let verb = object
-        .header("verb")
-        .and_then(|a| literal_name(&a.value))
-        .unwrap_or("GET")
-        .to_string();
     let (mut reads, mut writes) = (BTreeSet::new(), BTreeSet::new());
     collect_tables(ws, object, 0, &mut reads, &mut writes);
     Endpoint {
-        verb,
-        path: object
-            .name
-            .as_ref()
-            .map_or_else(String::new, |n| n.value.clone()),
-        api_group: text_attr(object, "api_group"),
-        auth: text_attr(object, "auth"),
+        verb: endpoint::verb(object),
+        path: endpoint::path(object).to_string(),
+        api_group: endpoint::api_group(object)
+            .filter(|g| !g.is_empty())
+            .map(str::to_string),
+        auth: endpoint::auth(object).map(str::to_string),
         reads: reads.into_iter().collect(),
         writes: writes.into_iter().collect(),
         findings,
@@ -392,47 +380,33 @@ fn api_group(object: &Object, file: &str) -> ApiGroup {
         .name
         .as_ref()
         .map_or_else(String::new, |n| n.value.clone());
-    let swagger = match object.attribute("swagger").map(|a| &a.value) {
-        None => "public (default)".to_string(),
-        Some(v) => match &v.kind {
-            ExprKind::Bool(false) => "off".into(),
-            ExprKind::Bool(true) => "public".into(),
-            ExprKind::Object(_) if v.get("active").and_then(Expr::as_bool) == Some(false) => {
-                "off".into()
-            }
-            ExprKind::Object(_) if v.get("token").is_some() => "token".into(),
-            _ => "public".into(),
-        },
+    let swagger = match api_group::swagger(object) {
+        Swagger::Default => "public (default)",
+        Swagger::Off(_) => "off",
+        Swagger::Public(_) => "public",
+        Swagger::Token(_) => "token",
+        Swagger::Unknown(_) => "unknown (not a literal)",
+    }
+    .to_string();
+    let cors_setting = api_group::cors(object);
+    let mut cors = match cors_setting.policy {
+        CorsPolicy::Default => "default (wildcard)".to_string(),
+        CorsPolicy::OpenMode(mode) => format!("wildcard ({mode})"),
+        CorsPolicy::NoOrigins => "no origins listed (every origin)".to_string(),
+        CorsPolicy::Wildcard { credentials: true } => "wildcard (*, with credentials)".to_string(),
+        CorsPolicy::Wildcard { credentials: false } => "wildcard (*)".to_string(),
+        CorsPolicy::NullOrigin => "the null origin".to_string(),
+        CorsPolicy::Origins(origins) => format!("custom: {}", origins.join(", ")),
+        CorsPolicy::Unknown => "unknown (not a literal)".to_string(),
     };
-    let cors = match object.attribute("cors").map(|a| &a.value) {
-        None => "default (wildcard)".to_string(),
-        Some(v) => {
-            let mode = v
-                .get("mode")
-                .and_then(|m| m.string_value())
-                .unwrap_or("default");
-            let origins: Vec<String> = match v.get("origins").map(|o| &o.kind) {
-                Some(ExprKind::Array(items)) => items
-                    .iter()
-                    .filter_map(|i| i.string_value().map(str::to_string))
-                    .collect(),
-                _ => Vec::new(),
-            };
-            if mode != "custom" || origins.iter().any(|o| o == "*") {
-                format!("wildcard ({mode})")
-            } else {
-                format!("custom: {}", origins.join(", "))
-            }
-        }
-    };
+    if matches!(cors_setting.written, CorsWritten::Block(_)) {
+        cors.push_str(" (written as a `cors { }` block)");
+    }
     ApiGroup {
         name,
         swagger,
         cors,
-        active: object
-            .attribute("active")
-            .and_then(|a| a.value.as_bool())
-            .unwrap_or(true),
+        active: api_group::active(object),
         endpoints: 0,
         file: file.to_string(),
     }

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::fingerprint::{fingerprints, normalize_path};
-use crate::check::CheckedFile;
+use crate::host::check::CheckedFile;
 
 const BASELINE_VERSION: u32 = 1;
 

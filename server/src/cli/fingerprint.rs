@@ -4,8 +4,8 @@
 //! line and of its range, and how many findings with the same code and line text come before it
 //! in the file. Lines inserted above a finding change none of these.
 
-use crate::check::CheckedFile;
 use crate::finding::Finding;
+use crate::host::check::CheckedFile;
 
 /// 64-bit FNV-1a: stable across runs, platforms and Rust versions (unlike `DefaultHasher`).
 fn fnv1a(parts: &[&str]) -> u64 {
@@ -77,7 +77,7 @@ pub fn normalize_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::check_bytes;
+    use crate::host::check::check_bytes;
     use crate::rules::RuleSelection;
 
     #[test]

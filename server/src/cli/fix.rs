@@ -9,10 +9,10 @@
 use std::collections::HashSet;
 
 use super::fingerprint::fingerprints;
-use crate::check::{CheckedFile, Source, check_reported};
-use crate::check::{fix_keeps_syntax, syntax_error_count};
 use crate::finding::{Finding, TextEdit};
 use crate::fix::apply_edits;
+use crate::host::check::{CheckedFile, Source, check_reported};
+use crate::host::check::{fix_keeps_syntax, syntax_error_count};
 use crate::rules::RuleSelection;
 use crate::workspace::Config;
 

@@ -1,7 +1,7 @@
 //! `--format github`: GitHub Actions workflow commands, one annotation per finding.
 
-use crate::check::CheckedFile;
 use crate::finding::Severity;
+use crate::host::check::CheckedFile;
 
 /// Escapes a property value or message as workflow commands require.
 fn escape(text: &str, property: bool) -> String {

@@ -9,8 +9,8 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use anstyle::{AnsiColor, Effects, Style};
 
 use super::summary::{Fixable, Summary, marker};
-use crate::check::CheckedFile;
 use crate::finding::{Finding, Severity};
+use crate::host::check::CheckedFile;
 use crate::syntax::LineIndex;
 
 /// Lines of a multi-line finding shown before the excerpt is cut.

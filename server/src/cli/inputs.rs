@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::check::Source;
+use crate::host::check::Source;
+use crate::rules;
 use crate::workspace::Config;
 use crate::workspace::config::CONFIG_FILE;
 use crate::workspace::files::{FoundFile, cannot_read, discover, display_path};
@@ -80,7 +81,7 @@ impl Inputs {
 /// file that cannot be used, standard input that cannot be read).
 pub fn read(request: &Request) -> Result<Inputs, Problems> {
     let override_config = match request.config_file {
-        Some(file) => Some(Config::load(file).map_err(|e| Problems {
+        Some(file) => Some(Config::load(file, rules::is_known).map_err(|e| Problems {
             errors: vec![e.to_string()],
             warnings: Vec::new(),
         })?),
@@ -251,7 +252,7 @@ fn stdin_group(
 fn workspace_config(root: Option<&Root>) -> Result<Config, String> {
     match root {
         Some(root) if root.marker == RootMarker::Config => {
-            Config::load(&root.dir.join(CONFIG_FILE)).map_err(|e| e.to_string())
+            Config::load(&root.dir.join(CONFIG_FILE), rules::is_known).map_err(|e| e.to_string())
         }
         _ => Ok(Config::default()),
     }

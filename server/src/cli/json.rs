@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use super::summary::{Fixable, Summary};
-use crate::check::CheckedFile;
 use crate::finding::{Applicability, Location, Severity};
+use crate::host::check::CheckedFile;
 use crate::syntax::LineIndex;
 
 /// Bumped when the document's shape changes incompatibly.

@@ -31,7 +31,7 @@ pub use args::{
 use inputs::{Inputs, Request};
 use summary::Summary;
 
-use crate::check::CheckedFile;
+use crate::host::check::CheckedFile;
 use crate::rules::RuleSelection;
 
 /// Exit status: nothing was reported.
@@ -214,8 +214,9 @@ fn analyze(run: &mut Run, stderr: &mut dyn Write) -> Result<Checked, u8> {
             let sources = std::mem::take(&mut input.sources);
             let config = input.config.clone();
             catch_unwind(AssertUnwindSafe(|| {
-                let (ws, files) =
-                    crate::check::check_reported(sources, &reported, config, selection, &tick);
+                let (ws, files) = crate::host::check::check_reported(
+                    sources, &reported, config, selection, &tick,
+                );
                 let warnings = ws
                     .config_warnings()
                     .iter()
@@ -519,7 +520,7 @@ fn audit(args: &AuditArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
         for input in &mut run.inputs.workspaces {
             let reported = input.reported();
             let sources = std::mem::take(&mut input.sources);
-            let (ws, checked) = crate::check::check_reported(
+            let (ws, checked) = crate::host::check::check_reported(
                 sources,
                 &reported,
                 input.config.clone(),

@@ -60,11 +60,6 @@ fn heading(rule: &Rule) -> String {
     head
 }
 
-/// The anchor of a rule's section in docs/rules.md.
-pub fn anchor(rule: &Rule) -> String {
-    format!("{}-{}", rule.code.to_ascii_lowercase(), rule.name)
-}
-
 /// docs/rules.md.
 pub fn markdown() -> String {
     let mut out = String::from(
@@ -76,7 +71,7 @@ pub fn markdown() -> String {
             out,
             "| [{}](#{}) | {} | {} | {} | {} |",
             r.code,
-            anchor(r),
+            r.anchor(),
             r.name,
             r.severity.as_str(),
             fix_kind(r),

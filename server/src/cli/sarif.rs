@@ -5,9 +5,8 @@ use serde::ser::SerializeSeq;
 use serde_json::{Value, json};
 
 use super::fingerprint::{fingerprints, normalize_path, suppressed_fingerprints};
-use super::rules_doc::anchor;
-use crate::check::CheckedFile;
 use crate::finding::{Applicability, Location, Severity};
+use crate::host::check::CheckedFile;
 use crate::rules::{RULES, Rule, documentation};
 use crate::syntax::LineIndex;
 
@@ -54,7 +53,7 @@ fn rule_descriptor(rule: &Rule) -> Value {
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": full},
         "help": {"text": doc, "markdown": doc},
-        "helpUri": format!("{DOCS}#{}", anchor(rule)),
+        "helpUri": format!("{DOCS}#{}", rule.anchor()),
         "defaultConfiguration": {"level": level(rule.severity)},
         "properties": {
             "tags": tags,

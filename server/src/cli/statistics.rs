@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use crate::check::CheckedFile;
 use crate::finding::Applicability;
+use crate::host::check::CheckedFile;
 
 #[derive(Serialize)]
 struct Row {

@@ -1,8 +1,8 @@
 //! The closing lines of a human report: how many files were checked, what was found, and
 //! how much of it `xsguard fix` can repair.
 
-use crate::check::CheckedFile;
 use crate::finding::Applicability;
+use crate::host::check::CheckedFile;
 
 /// What a run covered, besides its findings.
 #[derive(Clone, Copy, Debug, Default)]

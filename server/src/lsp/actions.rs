@@ -19,9 +19,9 @@ use super::capabilities::{ClientSupport, FIX_ALL};
 use super::convert::{self, Encoding};
 use super::diagnostics::fix_edits;
 use super::engine::{Analysis, Engine};
-use crate::check::{fix_keeps_syntax, syntax_error_count};
 use crate::finding::{Applicability, Finding, TextEdit};
 use crate::fix::{apply_edits, indent_at, insert_lines_before};
+use crate::host::check::{fix_keeps_syntax, syntax_error_count};
 
 /// What a suppression says until someone writes the reason.
 pub const REASON_PLACEHOLDER: &str = crate::fix::placeholders::REASON;
@@ -350,7 +350,7 @@ mod tests {
             session: 1,
             version: 7,
             file: Arc::new(FileModel::new("/w/g.xs", &tree)),
-            syntax: crate::check::syntax_issues(&tree).into(),
+            syntax: crate::host::check::syntax_issues(&tree).into(),
             fault: None,
         };
         engine.analysis(snapshot).unwrap().0
@@ -475,7 +475,7 @@ mod tests {
         let at = text.find("db.get").unwrap();
         let rule = crate::rules::rule("XS102").unwrap();
         let index = crate::syntax::LineIndex::new(text);
-        let finding = Finding::new(rule, "/w/q.xs", &index, at + 3..at + 10, "m");
+        let finding = rule.finding("/w/q.xs", &index, at + 3..at + 10, "m");
         let edit = suppression_edit(text, &finding);
         let fixed = apply_edits(text, &[edit]).unwrap();
         assert!(

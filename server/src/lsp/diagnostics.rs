@@ -16,7 +16,6 @@ use tower_lsp_server::ls_types::{
 };
 
 use super::convert::{self, Encoding};
-use crate::cli::rules_doc::anchor;
 use crate::finding::{Applicability, Finding, Fix, Severity};
 use crate::rules::RULES;
 use crate::syntax::LineIndex;
@@ -60,7 +59,7 @@ pub fn rule_href(code: &str) -> Option<Uri> {
             RULES
                 .iter()
                 .filter_map(|rule| {
-                    let href = Uri::from_str(&format!("{RULES_DOC}#{}", anchor(rule))).ok()?;
+                    let href = Uri::from_str(&format!("{RULES_DOC}#{}", rule.anchor())).ok()?;
                     Some((rule.code, href))
                 })
                 .collect()
@@ -157,7 +156,7 @@ fn severity(severity: Severity) -> DiagnosticSeverity {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{check_file, syntax_issues};
+    use crate::host::check::{check_file, syntax_issues};
     use crate::rules::RuleSelection;
     use crate::syntax::parse;
     use crate::workspace::Config;

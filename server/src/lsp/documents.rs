@@ -16,7 +16,7 @@ use tokio::sync::oneshot;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
 use super::convert::{self, Encoding};
-use crate::check::{SyntaxIssue, syntax_issues};
+use crate::host::check::{SyntaxIssue, syntax_issues};
 use crate::model::SourceFile;
 use crate::syntax::{LineIndex, SyntaxTree, parse};
 use crate::workspace::FileModel;

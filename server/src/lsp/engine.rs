@@ -17,9 +17,9 @@ use super::convert::Encoding;
 use super::diagnostics::to_diagnostic;
 use super::documents::{Snapshot, panic_message};
 use super::index::{Index, Project};
-use super::reuse::{Reusable, check_reusing};
-use crate::check::{CheckedFile, SyntaxIssue, check_file};
 use crate::finding::Finding;
+use crate::host::check::{CheckedFile, SyntaxIssue, check_file};
+use crate::host::reuse::{Reusable, check_reusing};
 use crate::rules::RuleSelection;
 use crate::workspace::config::RuleLevel;
 use crate::workspace::{FileModel, Workspace};
@@ -191,7 +191,7 @@ impl Engine {
         self.update_index(|index| {
             for snapshot in &snapshots {
                 let project = index.project_for_mut(&snapshot.file.path);
-                if project.update_open(snapshot) {
+                if project.update_open(snapshot.into()) {
                     declarations_changed = true;
                     targets.extend(project.open_files().map(|o| o.file.path.clone()));
                 }
@@ -216,7 +216,7 @@ impl Engine {
         let analyse = |path: &String| {
             let project = index.project_for(path);
             let open = project.open_file(path)?;
-            let previous = self.cache.get(&open.uri).map(|a| a.clone());
+            let previous = self.cache.get(&open.key).map(|a| a.clone());
             let previous = previous.as_deref().map(|a| (a.file.as_ref(), &a.reusable));
             let (findings, errors, reusable) = if project.is_excluded(path) {
                 (Vec::new(), Vec::new(), Reusable::default())
@@ -232,10 +232,10 @@ impl Engine {
             };
             let diagnostics = findings
                 .iter()
-                .map(|f| to_diagnostic(f, &open.uri, &open.file, &project.ws, encoding))
+                .map(|f| to_diagnostic(f, &open.key, &open.file, &project.ws, encoding))
                 .collect();
             let analysis = Arc::new(Analysis {
-                uri: open.uri.clone(),
+                uri: open.key.clone(),
                 session: open.session,
                 version: open.version,
                 epoch,
@@ -325,7 +325,7 @@ impl Engine {
     pub fn check_text(&self, path: &str, text: &str) -> Vec<Finding> {
         let tree = crate::syntax::parse(text.to_string());
         let file = FileModel::new(path.to_string(), &tree);
-        let syntax = crate::check::syntax_issues(&tree);
+        let syntax = crate::host::check::syntax_issues(&tree);
         let selection = self
             .selection
             .read()
@@ -356,7 +356,7 @@ mod tests {
             session: 1,
             version,
             file: Arc::new(FileModel::new(path, &tree)),
-            syntax: crate::check::syntax_issues(&tree).into(),
+            syntax: crate::host::check::syntax_issues(&tree).into(),
             fault: None,
         }
     }

@@ -16,8 +16,8 @@ use tower_lsp_server::ls_types::{
 
 use super::convert;
 use super::index::{Plan, Project, read_model};
-use super::scheduler::Event;
-use super::server::Shared;
+use super::shared::Event;
+use super::shared::Shared;
 use crate::syntax::{ColumnUnit, LineCol, LineIndex};
 use crate::workspace::config::{CONFIG_FILE, ConfigError};
 

@@ -30,10 +30,10 @@ pub mod framing;
 pub mod hover;
 pub mod index;
 pub mod ordered;
-pub mod reuse;
 pub mod scheduler;
 pub mod server;
 pub mod settings;
+pub mod shared;
 pub mod symbols;
 
 use std::time::Duration;

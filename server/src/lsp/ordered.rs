@@ -18,7 +18,7 @@ use tower::Service;
 use tower_lsp_server::ExitedError;
 use tower_lsp_server::jsonrpc::{Error, Request, Response};
 
-use super::server::Shared;
+use super::shared::Shared;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 

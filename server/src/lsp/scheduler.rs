@@ -15,27 +15,10 @@ use tokio::time::{Instant, sleep_until};
 use tower_lsp_server::ls_types::{MessageType, Uri};
 
 use super::engine::Outcome;
-use super::server::Shared;
+use super::shared::{Event, Shared};
 
 /// However fast someone types, diagnostics refresh at least this often.
 const MAX_WAIT: Duration = Duration::from_millis(1_000);
-
-/// What the scheduler hears about.
-#[derive(Debug)]
-pub enum Event {
-    /// A document was opened or changed.
-    Changed(Uri),
-    /// A document was closed.
-    Closed { uri: Uri, path: String },
-    /// Something every open document depends on changed (settings, files on disk).
-    RecheckAll,
-    /// The workspace is indexed: analysis may start.
-    Ready,
-    /// A request handler analysed documents; their diagnostics are to be published.
-    Analyzed(Outcome),
-    /// A document on disk was opened: its workspace is to be found if no project holds it.
-    Opened(Uri, std::path::PathBuf),
-}
 
 pub struct Scheduler {
     shared: Arc<Shared>,

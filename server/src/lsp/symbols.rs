@@ -9,7 +9,8 @@ use tower_lsp_server::ls_types::{
 
 use super::convert::{self, Encoding};
 use super::index::Index;
-use crate::model::{ExprKind, Object};
+use crate::model::Object;
+use crate::semantics::endpoint;
 use crate::workspace::FileModel;
 
 /// Most symbols a workspace search returns.
@@ -76,7 +77,7 @@ pub fn workspace_symbols(index: &Index, query: &str, encoding: Encoding) -> Vec<
         files.sort_by(|a, b| a.path.cmp(&b.path));
         for file in files {
             let uri = match project.open_file(&file.path) {
-                Some(open) => open.uri.clone(),
+                Some(open) => open.key.clone(),
                 None => match convert::uri_of(&file.path) {
                     Some(uri) => uri,
                     None => continue,
@@ -119,12 +120,6 @@ fn object_symbol(object: &Object) -> Symbol {
         .name
         .as_ref()
         .map_or(object.kind.span.clone(), |n| n.span.clone());
-    let string_attr = |key: &str| {
-        object
-            .attribute(key)
-            .and_then(|a| a.value.string_value())
-            .map(str::to_string)
-    };
     let mut symbol = Symbol {
         name: name.clone().unwrap_or_else(|| kind_word.to_string()),
         detail: Some(kind_word.to_string()),
@@ -136,18 +131,15 @@ fn object_symbol(object: &Object) -> Symbol {
     };
     match kind_word {
         "query" => {
-            let verb = object.header("verb").and_then(|a| match &a.value.kind {
-                ExprKind::Word(w) | ExprKind::String(w) => Some(w.to_ascii_uppercase()),
-                _ => None,
-            });
+            let verb = endpoint::written_verb(object).map(str::to_ascii_uppercase);
             let path = name.unwrap_or_default();
             symbol.name = match verb {
                 Some(verb) => format!("{verb} {path}"),
                 None => path,
             };
             symbol.kind = SymbolKind::METHOD;
-            let group = string_attr("api_group");
-            let auth = match string_attr("auth") {
+            let group = endpoint::api_group(object).map(str::to_string);
+            let auth = match endpoint::auth(object) {
                 Some(table) => format!("auth {table}"),
                 None => "no auth".to_string(),
             };

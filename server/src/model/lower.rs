@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 use smallvec::SmallVec;
 use tree_sitter::{Node, TreeCursor};
 
+use super::change::{Shift, TextChange};
 use super::expr::{BinaryOp, Expr, ExprKind, Filter, Pair, PairKey, Segment, VarPath};
-use super::reuse::{Shift, TextChange};
 use super::{
     Argument, Attribute, Block, Field, FieldList, Item, Object, SourceFile, Statement, Text,
 };

@@ -5,15 +5,17 @@
 //! way the catalogue describes it and never touch tree-sitter nodes. Parts of the tree that did
 //! not parse are left out: rules see every complete construct and nothing invented.
 
+mod change;
 mod expr;
 mod lower;
 mod reuse;
 #[cfg(test)]
 mod tests;
 
+pub use change::{Shift, TextChange};
 pub use expr::{BinaryOp, Expr, ExprKind, Filter, Pair, PairKey, Segment, VarPath};
 pub use lower::lower;
-pub use reuse::{Shift, TextChange, lower_reusing};
+pub use reuse::lower_reusing;
 
 use std::ops::Range;
 

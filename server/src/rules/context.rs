@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use crate::analysis::access::Endpoint;
+use crate::analysis::injection::{Hit, Origin};
 use crate::finding::{Fix, Severity};
 use crate::model::{Object, Span};
 use crate::workspace::{Config, FileModel, Workspace};
@@ -217,4 +218,30 @@ pub fn code_list<S: AsRef<str>>(items: &[S]) -> String {
         .map(|s| format!("`{}`", s.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Related locations for a finding: the variables a value went through and, for a
+/// function, the entry points calling it.
+pub fn related_of(
+    diagnostic: Diagnostic,
+    path: &str,
+    hit: Option<&Hit>,
+    origin: &Origin,
+) -> Diagnostic {
+    let mut d = diagnostic;
+    if let Some(hit) = hit {
+        for (name, span) in hit.via.iter().take(3) {
+            d = d.with_related(path, span.clone(), format!("`${name}` is set here"));
+        }
+    }
+    if let Origin::FunctionCalled { callers } = origin {
+        for c in callers.iter().take(3) {
+            d = d.with_related(
+                &c.path,
+                c.span.clone(),
+                format!("called from {} with a request value", c.what),
+            );
+        }
+    }
+    d
 }

@@ -25,7 +25,7 @@ mod xs502_test_credential;
 mod xs503_weak_hash;
 
 pub use context::{Context, Diagnostic, Related};
-pub use registry::{RULES, Rule, RuleSelection, SelectorError, rule};
+pub use registry::{RULES, Rule, RuleSelection, SelectorError, is_known, rule};
 
 /// A rule's check: reads one file in its workspace and reports what it finds.
 pub type CheckFn = fn(&Context) -> Vec<Diagnostic>;

@@ -1,8 +1,10 @@
 //! Every rule's code, name, default severity and summary, and selection by code prefix.
 
 use std::fmt;
+use std::ops::Range;
 
-use crate::finding::Severity;
+use crate::finding::{Finding, Location, Severity};
+use crate::syntax::LineIndex;
 
 /// Metadata of one rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +24,37 @@ pub struct Rule {
     /// Whether its fixes keep the endpoint's behaviour for honest callers and need no value
     /// chosen by the user, so `xsguard fix` applies them without `--unsafe-fixes`.
     pub safe_fixes: bool,
+}
+
+impl Rule {
+    /// The anchor of the rule's section in docs/rules.md.
+    pub fn anchor(&self) -> String {
+        format!("{}-{}", self.code.to_ascii_lowercase(), self.name)
+    }
+
+    /// A finding of this rule over `range`, with the rule's default severity and no fixes.
+    pub fn finding(
+        &self,
+        path: impl Into<String>,
+        index: &LineIndex,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            path: path.into(),
+            start: Location::of_offset(index, range.start),
+            end: Location::of_offset(index, range.end),
+            range,
+            code: self.code,
+            name: self.name,
+            severity: self.severity,
+            message: message.into(),
+            help: None,
+            fixes: Vec::new(),
+            cwe: self.cwe,
+            related: Vec::new(),
+        }
+    }
 }
 
 /// All rules, ordered by code.
@@ -229,6 +262,11 @@ pub static RULES: &[Rule] = &[
 /// The rule with this exact code.
 pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES.iter().find(|rule| rule.code == code)
+}
+
+/// Whether `code` names a rule: what a configuration is validated against.
+pub fn is_known(code: &str) -> bool {
+    rule(code).is_some()
 }
 
 /// A `--select`/`--ignore` entry that matches no rule.

@@ -68,15 +68,16 @@
 use std::collections::BTreeSet;
 
 use crate::analysis::access::{
-    DataOp, Endpoint, OpKind, Sel, describe, group_inactive, header_span, is_authenticated,
-    is_ghost_shape, maybe_auth_table, path, path_words, risky_columns, where_equalities,
+    DataOp, Endpoint, OpKind, Sel, is_authenticated, is_ghost_shape, maybe_auth_table, path_words,
+    risky_columns, where_equalities,
 };
 use crate::analysis::exposure::list_some;
 use crate::analysis::flow::string_list;
-use crate::analysis::names::has_word;
 use crate::finding::{Fix, Severity, TextEdit};
 use crate::fix::{indent_at, insert_lines_after, insert_lines_before};
 use crate::model::{Expr, ExprKind, Object, Statement};
+use crate::semantics::endpoint::{self, describe, header_span, path, verb};
+use crate::semantics::names::has_word;
 use crate::workspace::Workspace;
 
 use super::context::{Context, Diagnostic, code_list};
@@ -102,7 +103,7 @@ struct Finding<'a> {
 
 fn check_endpoint(ctx: &Context, endpoint: &Object) -> Option<Diagnostic> {
     let ws = ctx.ws;
-    if is_authenticated(ws, endpoint) || group_inactive(ws, endpoint) {
+    if is_authenticated(ws, endpoint) || ws.in_inactive_group(endpoint) {
         return None;
     }
     let ep = ctx.endpoint(endpoint);
@@ -404,7 +405,7 @@ fn report(ctx: &Context, endpoint: &Object, ep: &Endpoint, findings: Vec<Finding
         1 => String::new(),
         n => format!(" (and {} more)", n - 1),
     };
-    let verb = crate::analysis::access::verb(endpoint);
+    let verb = verb(endpoint);
     let ghost: BTreeSet<&str> = findings
         .iter()
         .filter(|f| ghost_matches(&verb, &f.op))
@@ -413,7 +414,7 @@ fn report(ctx: &Context, endpoint: &Object, ep: &Endpoint, findings: Vec<Finding
         .collect();
     let missing = match endpoint.attribute("auth") {
         None => "has no `auth`".to_string(),
-        Some(_) => match crate::analysis::access::auth_value(endpoint) {
+        Some(_) => match endpoint::auth(endpoint) {
             None => "has an empty `auth`".to_string(),
             Some(t) => format!("has `auth = \"{t}\"`, which is not an auth table"),
         },

@@ -59,8 +59,8 @@ use crate::analysis::access::{
     DataOp, DefSource, Endpoint, RECORD_WRITES, Scope, is_auth_table_here, is_authenticated,
     is_escalation_name, is_foreign_key, is_role_check, privileged_columns, var_name,
 };
-use crate::analysis::names::snake_words;
 use crate::model::{Expr, ExprKind, Object, PairKey, Span, Statement};
+use crate::semantics::names::snake_words;
 use crate::workspace::Workspace;
 
 use crate::rules::context::{Context, Diagnostic, code_list};

@@ -102,14 +102,16 @@
 use std::collections::HashSet;
 
 use crate::analysis::access::{
-    Endpoint, Scope, api_group_name, describe, group_inactive, header_span, is_authenticated,
-    maybe_auth_table, mentions_var, path, path_words, placed_statements, verb,
+    Endpoint, Scope, is_authenticated, maybe_auth_table, mentions_var, path_words,
+    placed_statements,
 };
-use crate::analysis::names::snake_words;
 use crate::finding::{Fix, TextEdit};
 use crate::fix::{indent_at, insert_lines_after, line_end, line_ending_at};
 use crate::model::{ExprKind, Object, PairKey, Span, Statement};
-use crate::workspace::{Workspace, literal_name};
+use crate::semantics::endpoint::{self, describe, header_span, path, verb};
+use crate::semantics::literal_name;
+use crate::semantics::names::snake_words;
+use crate::workspace::Workspace;
 
 use crate::rules::context::{Context, Diagnostic};
 
@@ -189,7 +191,7 @@ fn check_endpoint(
     branch: &mut Option<Vec<String>>,
 ) -> Option<Diagnostic> {
     let ws = ctx.ws;
-    if group_inactive(ws, endpoint) || placed_statements(endpoint).is_empty() {
+    if ws.in_inactive_group(endpoint) || placed_statements(endpoint).is_empty() {
         return None;
     }
     let authed = is_authenticated(ws, endpoint);
@@ -715,7 +717,7 @@ fn branch_middleware(ws: &Workspace) -> Vec<String> {
 /// defined in the workspace (it may).
 fn middleware_limits(ws: &Workspace, endpoint: &Object, branch: &[String]) -> bool {
     let mut names = pre_middleware(endpoint, false);
-    if let Some(group) = api_group_name(endpoint).and_then(|g| ws.api_group(g)) {
+    if let Some(group) = endpoint::api_group(endpoint).and_then(|g| ws.api_group(g)) {
         names.extend(pre_middleware(group.object.object(), false));
     }
     names.extend(branch.iter().cloned());

@@ -113,12 +113,12 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use crate::analysis::access::{
-    DefSource, Endpoint, Placed, Scope, VerificationKind, WRITES, api_group_name, comparisons,
-    derived_vars, describe, expr_mentions, group_inactive, header_span, is_authenticated,
-    is_ghost_shape, is_token_column, path, response_roots, var_name,
+    DefSource, Endpoint, Placed, Scope, VerificationKind, WRITES, comparisons, derived_vars,
+    expr_mentions, is_authenticated, is_ghost_shape, is_token_column, response_roots, var_name,
 };
-use crate::analysis::names::snake_words;
 use crate::model::{Argument, BinaryOp, Expr, ExprKind, Object, Segment, Span, Statement};
+use crate::semantics::endpoint::{self, describe, header_span, path, verb};
+use crate::semantics::names::snake_words;
 
 use crate::rules::context::{Context, Diagnostic};
 
@@ -228,7 +228,7 @@ impl Why {
 
 fn check_endpoint(ctx: &Context, endpoint: &Object) -> Option<Diagnostic> {
     let ws = ctx.ws;
-    if is_authenticated(ws, endpoint) || group_inactive(ws, endpoint) {
+    if is_authenticated(ws, endpoint) || ws.in_inactive_group(endpoint) {
         return None;
     }
     let ep = ctx.endpoint(endpoint);
@@ -332,7 +332,7 @@ fn hook_word(endpoint: &Object) -> Option<Why> {
     if let Some(w) = words.iter().find(|w| hooky(w)) {
         return Some(Why::PathWord(w.clone()));
     }
-    let group = api_group_name(endpoint)?;
+    let group = endpoint::api_group(endpoint)?;
     snake_words(group)
         .into_iter()
         .find(|w| hooky(w))
@@ -355,7 +355,7 @@ fn is_callback_word(w: &str) -> bool {
 fn receives(ep: &Endpoint, why: &Why) -> bool {
     let endpoint = ep.object;
     let words = path_words_all(path(endpoint));
-    let group_words: Vec<String> = api_group_name(endpoint)
+    let group_words: Vec<String> = endpoint::api_group(endpoint)
         .map(snake_words)
         .unwrap_or_default();
     let word = match why {
@@ -375,7 +375,7 @@ fn receives(ep: &Endpoint, why: &Why) -> bool {
     {
         return false;
     }
-    let verb = crate::analysis::access::verb(endpoint);
+    let verb = verb(endpoint);
     let p = path(endpoint);
     if matches!(verb.as_str(), "PATCH" | "PUT" | "DELETE") && p.contains('{') {
         // Editing one configured webhook.

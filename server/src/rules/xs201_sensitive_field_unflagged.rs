@@ -61,7 +61,7 @@ use crate::finding::{Fix, TextEdit};
 use crate::fix::{indent_at, insert_lines_after, line_ending_at};
 use crate::model::{Block, Expr, ExprKind, Field, Item, Object, PairKey};
 
-use crate::analysis::exposure::{field_sensitivity, is_flagged, nested_schema};
+use crate::workspace::sensitivity::{field_sensitivity, is_flagged, nested_schema};
 
 use super::context::{Context, Diagnostic};
 
@@ -96,10 +96,7 @@ fn name_of(object: &Object) -> &str {
 
 fn owner_label(object: &Object) -> String {
     match object.kind.value.as_str() {
-        "query" => format!(
-            "endpoint `{}`",
-            crate::analysis::exposure::endpoint_label(object)
-        ),
+        "query" => format!("endpoint `{}`", crate::semantics::endpoint::label(object)),
         kind => format!("{kind} `{}`", name_of(object)),
     }
 }
@@ -233,7 +230,7 @@ fn first_item_start(body: &Block) -> Option<usize> {
 fn check_dblink(ctx: &Context, field: &Field, owner: &str) -> Option<Diagnostic> {
     let table = field
         .attribute("table")
-        .and_then(|a| crate::workspace::literal_name(&a.value))?;
+        .and_then(|a| crate::semantics::literal_name(&a.value))?;
     let info = ctx.ws.table(table)?;
     let schema_object = info.object.object();
     let schema = schema_object.fields("schema")?;

@@ -64,9 +64,10 @@
 //!   a whole record.
 
 use crate::analysis::exposure::{
-    Analyzer, DataKind, ExposedRead, OriginKind, endpoint_label, in_inactive_group, list_names,
-    list_some, output_fix,
+    Analyzer, ExposedRead, OriginKind, list_names, list_some, output_fix,
 };
+use crate::semantics::endpoint;
+use crate::workspace::sensitivity::DataKind;
 
 use super::context::{Context, Diagnostic};
 
@@ -79,11 +80,11 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let analyzer = Analyzer::new(ctx.ws);
     let mut out = Vec::new();
     for endpoint in ctx.endpoints() {
-        if in_inactive_group(ctx.ws, endpoint) {
+        if ctx.ws.in_inactive_group(endpoint) {
             continue;
         }
         let analysis = analyzer.response(ctx.file, endpoint);
-        let label = endpoint_label(endpoint);
+        let label = endpoint::label(endpoint);
         for read in analyzer.exposed_reads(&analysis, DataKind::Sensitive) {
             out.push(diagnostic(ctx, &read, &label));
         }

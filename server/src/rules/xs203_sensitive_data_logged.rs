@@ -60,14 +60,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::analysis::exposure::{
-    DataKind, field_sensitivity, is_flagged, is_log_table, nested_schema, sensitive_word,
-    table_fields_of_kind,
-};
+use crate::analysis::exposure::is_log_table;
 use crate::analysis::flow::{Flow, InputTaint, enabled_statements, object_statements};
 use crate::finding::{Fix, TextEdit};
 use crate::model::{BinaryOp, Expr, ExprKind, Object, Segment, Statement};
 use crate::workspace::is_personal_name;
+use crate::workspace::sensitivity::{
+    DataKind, field_sensitivity, is_flagged, nested_schema, sensitive_word, table_fields_of_kind,
+};
 
 use super::context::{Context, Diagnostic};
 
@@ -202,7 +202,7 @@ impl<'a> Secrets<'a> {
                 if field.ty.value == "dblink" && field.name.is_none() {
                     let table = field
                         .attribute("table")
-                        .and_then(|a| crate::workspace::literal_name(&a.value));
+                        .and_then(|a| crate::semantics::literal_name(&a.value));
                     if let Some(table) = table {
                         let linked = table_fields_of_kind(ctx.ws, table, DataKind::Sensitive)
                             .into_iter()
@@ -581,7 +581,7 @@ enum Logged {
 /// ending in `log` such as `changelog`.
 fn is_logger_name(name: &str) -> bool {
     let last = name.rsplit('/').next().unwrap_or(name);
-    crate::analysis::names::snake_words(last).iter().any(|w| {
+    crate::semantics::names::snake_words(last).iter().any(|w| {
         matches!(w.as_str(), "log" | "logs" | "audit" | "audits" | "logger")
             || (w.ends_with("log")
                 && !matches!(

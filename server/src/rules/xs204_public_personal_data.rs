@@ -62,9 +62,10 @@
 //!   definition is not in the workspace.
 
 use crate::analysis::exposure::{
-    Analyzer, DataKind, ExposedRead, authenticates_caller, endpoint_auth, endpoint_label,
-    in_inactive_group, list_names, list_some, output_fix,
+    Analyzer, ExposedRead, authenticates_caller, list_names, list_some, output_fix,
 };
+use crate::semantics::endpoint;
+use crate::workspace::sensitivity::DataKind;
 
 use super::context::{Context, Diagnostic};
 
@@ -77,14 +78,14 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let analyzer = Analyzer::new(ctx.ws);
     let mut out = Vec::new();
     for endpoint in ctx.endpoints() {
-        if endpoint_auth(endpoint).is_some()
-            || in_inactive_group(ctx.ws, endpoint)
+        if endpoint::auth(endpoint).is_some()
+            || ctx.ws.in_inactive_group(endpoint)
             || authenticates_caller(endpoint, ctx.ws)
         {
             continue;
         }
         let analysis = analyzer.response(ctx.file, endpoint);
-        let label = endpoint_label(endpoint);
+        let label = endpoint::label(endpoint);
         for read in analyzer.exposed_reads(&analysis, DataKind::Personal) {
             out.push(diagnostic(ctx, &read, &label));
         }

@@ -31,7 +31,9 @@
 
 use crate::finding::Fix;
 use crate::fix::{indent_at, insert_lines_after};
-use crate::model::{Expr, ExprKind, Object};
+use crate::model::Object;
+use crate::semantics::api_group::{self, Swagger};
+use crate::semantics::endpoint::header_span;
 
 use super::context::{Context, Diagnostic};
 
@@ -53,21 +55,18 @@ fn check_group(ctx: &Context, group: &Object) -> Option<Diagnostic> {
         .name
         .as_ref()
         .map_or("this group", |n| n.value.as_str());
-    match group.attribute("swagger") {
-        None => {
-            let range = group.name.as_ref().map_or(group.kind.span.clone(), |n| {
-                group.kind.span.start..n.span.end
-            });
+    match api_group::swagger(group) {
+        Swagger::Default => {
             let message = format!(
                 "api group `{name}` has no `swagger` setting, so its API documentation is public (Xano's default)"
             );
             Some(
-                Diagnostic::new(CODE, range, message)
+                Diagnostic::new(CODE, header_span(group), message)
                     .with_help(HELP)
                     .with_fix(insert_fix(ctx, group)),
             )
         }
-        Some(attr) if is_public(&attr.value) => {
+        Swagger::Public(attr) => {
             let message =
                 format!("api group `{name}` publishes its API documentation without a token");
             let fix = Fix {
@@ -84,22 +83,7 @@ fn check_group(ctx: &Context, group: &Object) -> Option<Diagnostic> {
                     .with_fix(fix),
             )
         }
-        Some(_) => None,
-    }
-}
-
-/// `true`, or an object that is active (explicitly or by default) and has no token.
-fn is_public(value: &Expr) -> bool {
-    match &value.kind {
-        ExprKind::Bool(b) => *b,
-        ExprKind::Object(_) => {
-            let active = value.get("active").and_then(Expr::as_bool).unwrap_or(true);
-            let token = value.get("token").is_some_and(|t| {
-                !matches!(t.string_value(), Some("")) && !matches!(t.kind, ExprKind::Null)
-            });
-            active && !token
-        }
-        _ => false,
+        Swagger::Off(_) | Swagger::Token(_) | Swagger::Unknown(_) => None,
     }
 }
 

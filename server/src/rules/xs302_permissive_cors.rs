@@ -52,7 +52,8 @@
 use crate::finding::{Fix, TextEdit};
 use crate::fix::{indent_at, insert_lines_after, line_ending_at};
 use crate::model::{Expr, ExprKind, Object};
-use crate::workspace::literal_name;
+use crate::semantics::api_group::{self, CorsPolicy, CorsWritten};
+use crate::semantics::endpoint::header_span;
 
 use super::context::{Context, Diagnostic};
 
@@ -70,49 +71,26 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
 }
 
 fn check_group(ctx: &Context, group: &Object) -> Option<Diagnostic> {
-    let active = group
-        .attribute("active")
-        .and_then(|a| a.value.as_bool())
-        .unwrap_or(true);
-    if !active {
+    if !api_group::active(group) {
         return None;
     }
     let name = group
         .name
         .as_ref()
         .map_or("this group", |n| n.value.as_str());
-    let cors = group.attribute("cors");
-    // `cors { ... }` written as a block is not something Xano reads: judge its values anyway,
-    // with the spellings people use there.
-    let block = group
-        .body
-        .statements()
-        .find(|s| s.name.value == "cors")
-        .and_then(|s| s.body.as_ref());
-    let (problem, range) = match (cors, block) {
-        (Some(attr), _) => (problem_of(&attr.value)?, attr.span.clone()),
-        (None, Some(b)) => {
-            let origins = b
-                .attribute("origins")
-                .or_else(|| b.attribute("allow_origins"))
-                .map(|a| &a.value);
-            let credentials = b
-                .attribute("credentials")
-                .or_else(|| b.attribute("allow_credentials"))
-                .and_then(|a| a.value.as_bool())
-                .unwrap_or(false);
-            let problem = match origins {
-                Some(o) => origins_problem(o, credentials)?,
-                None => Problem::NoOrigins,
-            };
-            (problem, b.span.clone())
-        }
-        (None, None) => {
-            let range = group.name.as_ref().map_or(group.kind.span.clone(), |n| {
-                group.kind.span.start..n.span.end
-            });
-            (Problem::Missing, range)
-        }
+    let cors = api_group::cors(group);
+    let problem = match cors.policy {
+        CorsPolicy::Default => Problem::Missing,
+        CorsPolicy::OpenMode(mode) => Problem::DefaultMode(mode),
+        CorsPolicy::NoOrigins => Problem::NoOrigins,
+        CorsPolicy::Wildcard { credentials } => Problem::Wildcard { credentials },
+        CorsPolicy::NullOrigin => Problem::NullOrigin,
+        CorsPolicy::Origins(_) | CorsPolicy::Unknown => return None,
+    };
+    let (range, attribute) = match cors.written {
+        CorsWritten::Attribute(attr) => (attr.span.clone(), Some(attr)),
+        CorsWritten::Block(block) => (block.span.clone(), None),
+        CorsWritten::Missing => (header_span(group), None),
     };
     let message = match &problem {
         Problem::Missing => format!(
@@ -137,7 +115,7 @@ fn check_group(ctx: &Context, group: &Object) -> Option<Diagnostic> {
             "api group `{name}` allows the `null` origin, which any sandboxed page or local file can claim"
         ),
     };
-    let fix = fix(ctx, group, cors.map(|a| (a.span.clone(), &a.value)));
+    let fix = fix(ctx, group, attribute.map(|a| (a.span.clone(), &a.value)));
     Some(
         Diagnostic::new(CODE, range, message)
             .with_help("A browser sends the user's session to the group from any page an allowed origin serves: list only your own front ends' origins")
@@ -151,56 +129,6 @@ enum Problem {
     NoOrigins,
     Wildcard { credentials: bool },
     NullOrigin,
-}
-
-fn problem_of(cors: &Expr) -> Option<Problem> {
-    match &cors.kind {
-        ExprKind::Object(_) => {}
-        // `cors = false` or a reference: nothing to judge.
-        _ => return None,
-    }
-    let mode = cors
-        .get("mode")
-        .and_then(literal_name)
-        .unwrap_or("default")
-        .to_ascii_lowercase();
-    if matches!(
-        mode.as_str(),
-        "default" | "wildcard" | "*" | "all" | "any" | "open"
-    ) {
-        return Some(Problem::DefaultMode(mode));
-    }
-    let credentials = cors
-        .get("credentials")
-        .and_then(Expr::as_bool)
-        .unwrap_or(false);
-    match cors.get("origins") {
-        Some(origins) => origins_problem(origins, credentials),
-        None => Some(Problem::NoOrigins),
-    }
-}
-
-fn origins_problem(origins: &Expr, credentials: bool) -> Option<Problem> {
-    let values: Vec<&str> = match &origins.kind {
-        ExprKind::Array(items) => items.iter().filter_map(Expr::string_value).collect(),
-        ExprKind::String(s) => vec![s.as_str()],
-        _ => return None,
-    };
-    let values: Vec<String> = values
-        .iter()
-        .flat_map(|v| v.split(','))
-        .map(|v| v.trim().to_ascii_lowercase())
-        .collect();
-    if values
-        .iter()
-        .any(|v| v == "*" || v == "https://*" || v == "http://*")
-    {
-        return Some(Problem::Wildcard { credentials });
-    }
-    if values.iter().any(|v| v == "null") {
-        return Some(Problem::NullOrigin);
-    }
-    None
 }
 
 /// The verbs of the endpoints that join the group (`api_group = "<name>"`), in the usual

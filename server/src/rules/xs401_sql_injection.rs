@@ -74,7 +74,9 @@ fn is_sink(s: &Statement) -> bool {
 }
 
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
-    let scopes = injection::scopes(ctx, is_sink, |scope| !findings(scope).is_empty());
+    let scopes = injection::scopes(ctx.ws, ctx.all_objects(), is_sink, |scope| {
+        !findings(scope).is_empty()
+    });
     let mut out = Vec::new();
     for (scope, origin) in &scopes {
         for found in findings(scope) {
@@ -309,7 +311,7 @@ fn diagnostic(ctx: &Context, scope: &Scope, origin: &Origin, found: Found) -> Di
         ),
     };
     let mut d = Diagnostic::new(CODE, range, message).with_help(help);
-    d = injection::related_of(d, &ctx.file.path, Some(first), origin);
+    d = super::context::related_of(d, &ctx.file.path, Some(first), origin);
     let outside = !(found.sql.span.start <= first.at.start && first.at.end <= found.sql.span.end);
     if outside && first.via.is_empty() && matches!(found.kind, Kind::Built | Kind::Template) {
         d = d.with_related(

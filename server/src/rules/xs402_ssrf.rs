@@ -91,7 +91,9 @@ fn is_sink(s: &Statement) -> bool {
 }
 
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
-    let scopes = injection::scopes(ctx, is_sink, |scope| !findings(scope).is_empty());
+    let scopes = injection::scopes(ctx.ws, ctx.all_objects(), is_sink, |scope| {
+        !findings(scope).is_empty()
+    });
     let mut out = Vec::new();
     for (scope, origin) in &scopes {
         for found in findings(scope) {
@@ -231,7 +233,7 @@ fn diagnostic(ctx: &Context, origin: &Origin, found: Found) -> Diagnostic {
     );
     let range = first_line(ctx, &found.url.span);
     let mut d = Diagnostic::new(CODE, range, message).with_help(help);
-    d = injection::related_of(d, &ctx.file.path, Some(hit), origin);
+    d = super::context::related_of(d, &ctx.file.path, Some(hit), origin);
     let inside = found.url.span.start <= hit.at.start && hit.at.end <= found.url.span.end;
     if !inside && hit.via.is_empty() {
         d = d.with_related(

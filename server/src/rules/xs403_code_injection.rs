@@ -104,7 +104,9 @@ fn is_sink(s: &Statement) -> bool {
 
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let text = ctx.text();
-    let scopes = injection::scopes(ctx, is_sink, |scope| !findings(text, scope).is_empty());
+    let scopes = injection::scopes(ctx.ws, ctx.all_objects(), is_sink, |scope| {
+        !findings(text, scope).is_empty()
+    });
     let mut out = Vec::new();
     for (scope, origin) in &scopes {
         for found in findings(text, scope) {
@@ -335,5 +337,5 @@ fn diagnostic(ctx: &Context, origin: &Origin, found: Found) -> Diagnostic {
     };
     let help = format!("{harm}{note}: {advice}");
     let d = Diagnostic::new(CODE, found.range.clone(), message).with_help(help);
-    injection::related_of(d, &ctx.file.path, Some(hit), origin)
+    super::context::related_of(d, &ctx.file.path, Some(hit), origin)
 }

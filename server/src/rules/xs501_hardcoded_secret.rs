@@ -1048,7 +1048,7 @@ fn is_object_id(v: &str) -> bool {
 /// Whether a name's only secret-like word is a bare `key` (`lookup_key`): then hex digests
 /// are not taken for secrets.
 fn snake_words_has_only_key(name: &str) -> bool {
-    let words = crate::analysis::names::snake_words(name);
+    let words = crate::semantics::names::snake_words(name);
     !words.iter().any(|w| {
         matches!(
             w.as_str(),

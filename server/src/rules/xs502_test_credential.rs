@@ -38,11 +38,11 @@
 //! accounts (hard-coded secrets are XS501's business).
 
 use crate::analysis::flow::target_name;
-use crate::analysis::names::snake_words;
 use crate::analysis::secrets::{
     self, Scope, is_email_name, is_password_name, is_test_email, is_weak_password, redact,
 };
 use crate::model::{BinaryOp, Expr, ExprKind, Object, PairKey, Span, Statement};
+use crate::semantics::names::snake_words;
 use crate::workspace::Workspace;
 
 use super::context::{Context, Diagnostic};

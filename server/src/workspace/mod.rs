@@ -8,6 +8,7 @@
 pub mod config;
 pub mod files;
 pub mod root;
+pub mod sensitivity;
 pub mod suppression;
 
 use std::collections::HashMap;
@@ -15,8 +16,9 @@ use std::sync::{Arc, OnceLock};
 
 pub use config::Config;
 
-use crate::analysis::names::{has_word, snake_words};
-use crate::model::{Expr, ExprKind, Object, SourceFile, Span};
+use crate::model::{Object, SourceFile, Span};
+use crate::semantics::names::{has_word, snake_words};
+use crate::semantics::{api_group, endpoint};
 use crate::syntax::{LineIndex, SyntaxTree};
 
 /// One parsed file with its model.
@@ -149,12 +151,10 @@ pub struct Workspace {
     /// Lower-cased owner-field stems (`user`, `owner`, `account`...) with the full names.
     owner_names: Vec<(String, String)>,
     /// The configured sensitive names split into words.
-    sensitive_phrases: Vec<crate::analysis::exposure::Phrase>,
-    /// Answers of [`crate::analysis::exposure::table_fields_of_kind`], per table and kind.
-    pub(crate) field_kinds: dashmap::DashMap<
-        (String, crate::analysis::exposure::DataKind),
-        Vec<crate::analysis::exposure::DataField>,
-    >,
+    sensitive_phrases: Vec<sensitivity::Phrase>,
+    /// Answers of [`sensitivity::table_fields_of_kind`], per table and kind.
+    pub(crate) field_kinds:
+        dashmap::DashMap<(String, sensitivity::DataKind), Vec<sensitivity::DataField>>,
     /// The verbs (upper-cased) the endpoints of each api group use, gathered on first use after
     /// the files changed: asked per api group, it would otherwise read every object each time.
     group_verbs: OnceLock<HashMap<String, Vec<String>>>,
@@ -166,7 +166,7 @@ impl Workspace {
         Self {
             auth_names: config.auth_tables.clone(),
             owner_names: owner_names(&config.owner_fields, &config.auth_tables),
-            sensitive_phrases: crate::analysis::exposure::phrases(&config),
+            sensitive_phrases: sensitivity::phrases(&config),
             config,
             ..Self::default()
         }
@@ -202,16 +202,11 @@ impl Workspace {
                     .iter()
                     .filter(|o| o.kind.value == "query")
                 {
-                    let Some(name) = object
-                        .attribute("api_group")
-                        .and_then(|a| literal_name(&a.value))
-                    else {
+                    let Some(name) = endpoint::api_group(object) else {
                         continue;
                     };
-                    let Some(verb) = object.header("verb").and_then(|a| match &a.value.kind {
-                        ExprKind::Word(w) | ExprKind::String(w) => Some(w.to_ascii_uppercase()),
-                        _ => None,
-                    }) else {
+                    let Some(verb) = endpoint::written_verb(object).map(str::to_ascii_uppercase)
+                    else {
                         continue;
                     };
                     let verbs = by_group.entry(name.to_string()).or_default();
@@ -267,10 +262,7 @@ impl Workspace {
                         self.middleware.entry(key).or_insert(object_ref);
                     }
                     "api_group" => {
-                        let active = object
-                            .attribute("active")
-                            .and_then(|a| a.value.as_bool())
-                            .unwrap_or(true);
+                        let active = api_group::active(object);
                         self.api_groups.entry(key.clone()).or_insert(ApiGroupInfo {
                             name: key,
                             active,
@@ -300,7 +292,7 @@ impl Workspace {
             self.config.auth_tables.clone()
         };
         self.owner_names = owner_names(&self.config.owner_fields, &self.auth_names);
-        self.sensitive_phrases = crate::analysis::exposure::phrases(&self.config);
+        self.sensitive_phrases = sensitivity::phrases(&self.config);
         let owners: Vec<(String, Option<usize>)> = self
             .tables
             .iter()
@@ -413,6 +405,13 @@ impl Workspace {
         self.api_groups.get(name)
     }
 
+    /// Whether an endpoint is switched off by its api group (`active = false`).
+    pub fn in_inactive_group(&self, endpoint: &Object) -> bool {
+        endpoint::api_group(endpoint)
+            .and_then(|g| self.api_group(g))
+            .is_some_and(|g| !g.active)
+    }
+
     /// Names of the auth tables: the configured ones, else those with `auth = true`.
     pub fn auth_tables(&self) -> Vec<String> {
         self.auth_names.clone()
@@ -471,7 +470,7 @@ impl Workspace {
     }
 
     /// The configured sensitive names, split into words.
-    pub fn sensitive_phrases(&self) -> &[crate::analysis::exposure::Phrase] {
+    pub fn sensitive_phrases(&self) -> &[sensitivity::Phrase] {
         &self.sensitive_phrases
     }
 
@@ -614,14 +613,6 @@ fn table_info(name: &str, object: ObjectRef, config: &Config) -> TableInfo {
     }
 }
 
-/// The string value of an expression when it is a literal (for names given as strings).
-pub fn literal_name(expr: &Expr) -> Option<&str> {
-    match &expr.kind {
-        ExprKind::String(s) | ExprKind::Word(s) => Some(s),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -699,6 +690,7 @@ mod tests {
     fn settings_that_name_nothing_are_warned_about() {
         let mut config = Config::parse(
             "auth-tables = [\"usr\"]\nowner-fields = [\"created_by\", \"ownr_id\"]\n",
+            |_| true,
         )
         .unwrap();
         config.source = Some("xsguard.toml".into());

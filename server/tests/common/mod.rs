@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use xsguard::check::Source;
+use xsguard::host::check::Source;
 
 /// The shared corpus (`XSGUARD_CORPUS`, else `../shared/corpus` beside the checkout), when
 /// present.

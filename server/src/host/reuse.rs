@@ -21,13 +21,13 @@
 //!
 //! Other objects (tables, tasks, triggers...) are few and are checked every time.
 
+use super::check::{CheckedFile, ObjectFindings, RuleDiagnostics, SyntaxIssue, check_objects};
 use crate::analysis::injection::ENTRY_KINDS;
-use crate::check::{CheckedFile, ObjectFindings, RuleDiagnostics, SyntaxIssue, check_objects};
 use crate::model::{Object, Span, TextChange};
 use crate::rules::{Diagnostic, RuleSelection};
 use crate::workspace::FileModel;
 
-use super::index::Project;
+use super::project::Project;
 
 /// What the next analysis of the same document may take over, and what it depended on.
 #[derive(Debug, Default)]
@@ -88,10 +88,10 @@ impl Since<'_> {
 
 /// Checks `file`, reusing from `previous` (the last analysis of the same document) the findings
 /// of objects whose text did not change.
-pub fn check_reusing(
+pub fn check_reusing<K: Clone>(
     file: &FileModel,
     syntax: &[SyntaxIssue],
-    project: &Project,
+    project: &Project<K>,
     selection: &RuleSelection,
     settings: u64,
     previous: Option<(&FileModel, &Reusable)>,
@@ -248,7 +248,7 @@ fn edited_functions(edited: &[(&Object, &str)]) -> Option<Vec<String>> {
 }
 
 /// Every function of the project: its name and text.
-fn project_functions(project: &Project) -> Vec<(&str, &str)> {
+fn project_functions<K: Clone>(project: &Project<K>) -> Vec<(&str, &str)> {
     project
         .ws
         .files()
@@ -263,7 +263,7 @@ fn project_functions(project: &Project) -> Vec<(&str, &str)> {
 
 /// The text of every object of the project whose inputs come from outside (endpoints, tools,
 /// middleware, realtime triggers).
-fn entry_points(project: &Project) -> impl Iterator<Item = &str> {
+fn entry_points<K: Clone>(project: &Project<K>) -> impl Iterator<Item = &str> {
     project.ws.files().flat_map(|file| {
         file.model.objects.iter().filter_map(|o| {
             ENTRY_KINDS
@@ -312,7 +312,11 @@ fn reached_from(functions: &[(&str, &str)], texts: &[&str]) -> Vec<String> {
 }
 
 /// The other files a set of findings points into.
-fn foreign(findings: &ObjectFindings, path: &str, project: &Project) -> Vec<(String, u64)> {
+fn foreign<K: Clone>(
+    findings: &ObjectFindings,
+    path: &str,
+    project: &Project<K>,
+) -> Vec<(String, u64)> {
     let mut paths: Vec<&str> = findings
         .diagnostics
         .iter()

@@ -352,13 +352,7 @@ fn to_finding(
     let severity = ws
         .config
         .severity_of(rule.code, d.severity.unwrap_or(rule.severity))?;
-    let mut finding = Finding::new(
-        rule,
-        file.path.clone(),
-        &file.line_index,
-        d.range,
-        d.message,
-    );
+    let mut finding = rule.finding(file.path.clone(), &file.line_index, d.range, d.message);
     finding.severity = severity;
     finding.help = d.help;
     finding.fixes = d.fixes;
