@@ -16,7 +16,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent, Uri};
-use xsguard::host::check::{check_file, check_objects, parse_source};
+use xsguard::host::check::{check_file, check_file_at_once, check_objects, parse_source};
 use xsguard::lsp::convert::{self, Encoding};
 use xsguard::lsp::documents::Document;
 use xsguard::lsp::engine::Engine;
@@ -93,6 +93,48 @@ fn objects_one_at_a_time_find_what_the_whole_file_finds() {
         assert_eq!(one_by_one.suppressed, whole.suppressed, "{}", source.path);
     }
     assert!(objects > sources.len(), "some files hold several objects");
+}
+
+#[test]
+fn a_large_file_checked_in_parallel_finds_what_one_pass_finds() {
+    // The files of the example app and of the rule fixtures that parse cleanly, one after the
+    // other, as many times as it takes.
+    let mut parts = Vec::new();
+    for dir in ["examples", "server/tests/fixtures/rules"] {
+        for source in common::xs_sources(&root().join(dir), root()) {
+            let text = String::from_utf8_lossy(&source.bytes).into_owned();
+            if !xsguard::syntax::parse(text.as_str())
+                .tree()
+                .root_node()
+                .has_error()
+            {
+                parts.push(text);
+            }
+        }
+    }
+    let once = parts.join("\n");
+    let mut text = String::new();
+    while text.matches("\n}").count() < 300 {
+        text.push_str(&once);
+        text.push('\n');
+    }
+    let source = xsguard::host::check::Source {
+        path: "large.xs".to_string(),
+        bytes: text.into_bytes(),
+    };
+    let parsed = parse_source(&source);
+    assert!(
+        parsed.model.model.objects.len() >= 256,
+        "{} objects: too few for the parallel path",
+        parsed.model.model.objects.len()
+    );
+    let ws = Workspace::single(parsed.model.clone(), Config::default());
+    let selection = RuleSelection::all();
+    let parallel = check_file(&parsed.model, &parsed.syntax, &ws, &selection);
+    let at_once = check_file_at_once(&parsed.model, &parsed.syntax, &ws, &selection);
+    assert!(parallel.findings.len() > 100, "{}", parallel.findings.len());
+    assert_eq!(parallel.findings, at_once.findings);
+    assert_eq!(parallel.suppressed, at_once.suppressed);
 }
 
 /// An edit at `at`: insert `text`, or delete `delete` bytes.

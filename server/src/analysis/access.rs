@@ -9,13 +9,14 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::analysis::flow::{Flow, InputTaint, MAX_CALL_DEPTH, tainted_arguments};
+use crate::analysis::flow::{Flow, InputTaint, tainted_arguments};
 use crate::model::{
     Argument, BinaryOp, Expr, ExprKind, Item, Object, PairKey, Segment, Statement, VarPath,
 };
 use crate::semantics::endpoint;
 use crate::semantics::literal_name;
 use crate::semantics::names::{has_word, snake_words};
+use crate::workspace::calls::{MAX_CALL_DEPTH, is_call};
 use crate::workspace::{Workspace, is_personal_name};
 
 /// At most this many stacks are analysed for one endpoint.
@@ -479,7 +480,7 @@ impl<'a> Defs<'a> {
                     defs.reads.insert(alias.to_string(), s);
                     continue;
                 }
-                "function.run" | "function.call" => {
+                _ if is_call(s) => {
                     defs.calls.insert(alias.to_string(), s);
                 }
                 _ => {}
@@ -1321,14 +1322,14 @@ impl<'a> Endpoint<'a> {
             let calls: Vec<(usize, &'a Statement)> = scopes[parent]
                 .statements
                 .iter()
-                .filter(|p| matches!(p.stmt.name.value.as_str(), "function.run" | "function.call"))
+                .filter(|p| is_call(p.stmt))
                 .map(|p| (p.index, p.stmt))
                 .collect();
             for (index, call) in calls {
                 if scopes.len() >= MAX_SCOPES {
                     break;
                 }
-                let Some(callee) = call.target_name().and_then(|n| ws.function(&n.value)) else {
+                let Some(callee) = ws.callee(call) else {
                     continue;
                 };
                 let caller = &scopes[parent];
@@ -1632,12 +1633,7 @@ impl<'a> Endpoint<'a> {
                         .any(|p| p.stmt.name.value == "redis.ratelimit");
                     // One level into the functions the middleware runs.
                     for p in &scope.statements {
-                        if matches!(p.stmt.name.value.as_str(), "function.run" | "function.call")
-                            && let Some(f) = p
-                                .stmt
-                                .target_name()
-                                .and_then(|n| self.ws.function(&n.value))
-                        {
+                        if let Some(f) = self.ws.callee(p.stmt) {
                             found |= placed_statements(f.object())
                                 .iter()
                                 .any(|q| q.stmt.name.value == "redis.ratelimit");

@@ -13,11 +13,12 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::analysis::flow::{MAX_CALL_DEPTH, string_list};
+use crate::analysis::flow::string_list;
 use crate::model::{
     Block, Expr, ExprKind, Filter, Item, Object, PairKey, Segment, Span, Statement,
 };
 use crate::semantics::names::snake_words;
+use crate::workspace::calls::{MAX_CALL_DEPTH, is_call};
 use crate::workspace::sensitivity::{DataField, DataKind, output_without, table_fields_of_kind};
 use crate::workspace::{FileModel, Workspace};
 
@@ -464,7 +465,7 @@ impl<'w, 'a> Walk<'w, 'a> {
                 }
                 self.body_of(s, conditional, depth);
             }
-            "function.run" | "function.call" => {
+            _ if is_call(s) => {
                 let records = self.call(s);
                 self.bind_alias(s, records, conditional);
             }
@@ -612,7 +613,7 @@ impl<'w, 'a> Walk<'w, 'a> {
                 continue;
             };
             let addon = addon_ref.object();
-            let Some(read) = crate::analysis::flow::object_statements(addon)
+            let Some(read) = crate::model::object_statements(addon)
                 .into_iter()
                 .find(|s| matches!(s.name.value.as_str(), "db.query" | "db.get"))
             else {
@@ -1505,7 +1506,7 @@ fn exposed_reads_with(
 
 /// Whether the stack authenticates its caller or issues their token (login, signup, magic link).
 pub fn authenticates_caller(object: &Object, ws: &Workspace) -> bool {
-    let statements = crate::analysis::flow::object_statements(object);
+    let statements = crate::model::object_statements(object);
     let direct = |stmts: &[&Statement]| {
         stmts.iter().any(|s| {
             matches!(
@@ -1522,7 +1523,7 @@ pub fn authenticates_caller(object: &Object, ws: &Workspace) -> bool {
     }
     crate::analysis::flow::calls(&statements, ws)
         .iter()
-        .any(|c| direct(&crate::analysis::flow::object_statements(c.callee.object())))
+        .any(|c| direct(&crate::model::object_statements(c.callee.object())))
 }
 
 /// The paging fields Xano returns around `items` for a paged query.

@@ -7,12 +7,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{Block, Expr, ExprKind, Object, Segment, Span, Statement, VarPath};
+use crate::model::object_statements;
+use crate::model::{Expr, ExprKind, Object, Segment, Span, Statement, VarPath};
 use crate::semantics::literal_name;
+use crate::workspace::calls::MAX_CALL_DEPTH;
 use crate::workspace::{ObjectRef, Workspace};
-
-/// How far `function.run` is followed into callees.
-pub const MAX_CALL_DEPTH: usize = 4;
 
 /// Where a request-controlled value comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,32 +54,6 @@ pub struct Flow {
     tainted: HashMap<String, Taint>,
     records: HashMap<String, Record>,
     input_taint: Option<InputTaint>,
-}
-
-/// The statements of a block and its nested blocks that Xano executes (not disabled), in order.
-pub fn enabled_statements(block: &Block) -> Vec<&Statement> {
-    let mut out = Vec::new();
-    let mut stack = vec![block.items.iter()];
-    while let Some(top) = stack.last_mut() {
-        match top.next() {
-            Some(crate::model::Item::Statement(s)) if !s.disabled => {
-                out.push(s);
-                if let Some(body) = &s.body {
-                    stack.push(body.items.iter());
-                }
-            }
-            Some(_) => {}
-            None => {
-                stack.pop();
-            }
-        }
-    }
-    out
-}
-
-/// The statements of `object`'s stack (and its test-free clauses) that run.
-pub fn object_statements(object: &Object) -> Vec<&Statement> {
-    object.stack().map(enabled_statements).unwrap_or_default()
 }
 
 impl Flow {
@@ -440,12 +413,10 @@ pub struct Call<'a> {
 pub fn calls<'a>(statements: &[&'a Statement], ws: &Workspace) -> Vec<Call<'a>> {
     statements
         .iter()
-        .filter(|s| matches!(s.name.value.as_str(), "function.run" | "function.call"))
         .filter_map(|s| {
-            let name = s.target_name()?;
             Some(Call {
                 statement: s,
-                callee: ws.function(&name.value)?.clone(),
+                callee: ws.callee(s)?.clone(),
             })
         })
         .collect()
@@ -494,15 +465,14 @@ pub fn function_input_taint(ws: &Workspace, function: &str) -> Option<InputTaint
             _ => InputTaint::None,
         });
     };
-    for file in ws.files() {
-        for object in &file.model.objects {
-            if object.kind.value != "query" {
-                continue;
-            }
-            let flow = Flow::endpoint(object);
-            let statements = object_statements(object);
-            reach(ws, &statements, &flow, function, 0, &mut merge);
+    for caller in ws.reaching(function) {
+        let object = caller.object();
+        if object.kind.value != "query" {
+            continue;
         }
+        let flow = Flow::endpoint(object);
+        let statements = object_statements(object);
+        reach(ws, &statements, &flow, function, 0, &mut merge);
     }
     found
 }

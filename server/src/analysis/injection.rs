@@ -14,10 +14,11 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
-use crate::analysis::flow::{InputTaint, MAX_CALL_DEPTH, enabled_statements, target_name};
+use crate::analysis::flow::{InputTaint, target_name};
+use crate::model::enabled_statements;
 use crate::model::{BinaryOp, Expr, ExprKind, Filter, Object, PairKey, Span, Statement, VarPath};
+use crate::workspace::calls::{MAX_CALL_DEPTH, is_call};
 use crate::workspace::{FileModel, Workspace};
 
 /// Where a request-controlled value comes from.
@@ -359,7 +360,7 @@ impl<'a> Scope<'a> {
                     .find(|c| c.name.value == "each")?;
                 return Some((each.alias_name()?.to_string(), t));
             }
-            "function.run" | "function.call" => self.call_result(s).map(|(t, _)| t),
+            _ if is_call(s) => self.call_result(s).map(|(t, _)| t),
             "stream.from_csv" | "stream.from_jsonl" | "storage.read_file_resource" => {
                 self.taint_raw(value?, 0)
             }
@@ -1157,7 +1158,7 @@ impl<'a> Scope<'a> {
                 Some((_, t)) => tainted_piece(t, How::Lambda),
                 None => vec![vec![Piece::Opaque]],
             },
-            "function.run" | "function.call" => match self.call_result(def) {
+            _ if is_call(def) => match self.call_result(def) {
                 Some((t, name)) => tainted_piece(t, How::Function(name)),
                 None => vec![vec![Piece::Opaque]],
             },
@@ -2321,96 +2322,41 @@ fn has_entries(ws: &Workspace) -> bool {
 pub fn caller_taint(ws: &Workspace, function: &str) -> (Option<InputTaint>, Vec<Caller>) {
     let mut found: Option<InputTaint> = None;
     let mut callers = Vec::new();
-    let mut files: Vec<&Arc<FileModel>> = ws.files().collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut memo = HashMap::new();
-    for file in files {
-        for object in &file.model.objects {
-            if !ENTRY_KINDS.contains(&object.kind.value.as_str()) {
+    // Only entry points whose calls can lead to the function need their taint.
+    for entry in ws.reaching(function) {
+        let object = entry.object();
+        if !ENTRY_KINDS.contains(&object.kind.value.as_str()) || object.stack().is_none() {
+            continue;
+        }
+        let scope = Scope::new(ws, object, InputTaint::All);
+        let what = format!(
+            "{} `{}`",
+            if object.kind.value == "query" {
+                "endpoint"
+            } else {
+                object.kind.value.as_str()
+            },
+            object.name.as_ref().map_or("", |n| n.value.as_str())
+        );
+        for call in &scope.statements {
+            if !is_call(call) {
                 continue;
             }
-            let Some(stack) = object.stack() else {
-                continue;
-            };
-            let statements = enabled_statements(stack);
-            // Only entry points whose calls can lead to the function need their taint.
-            if !may_reach(ws, &statements, function, 0, &mut memo) {
-                continue;
-            }
-            let scope = Scope::new(ws, object, InputTaint::All);
-            let what = format!(
-                "{} `{}`",
-                if object.kind.value == "query" {
-                    "endpoint"
-                } else {
-                    object.kind.value.as_str()
-                },
-                object.name.as_ref().map_or("", |n| n.value.as_str())
-            );
-            for call in &scope.statements {
-                if !matches!(call.name.value.as_str(), "function.run" | "function.call") {
-                    continue;
+            let mut reached: Option<InputTaint> = None;
+            reach(ws, &scope, call, function, 0, &mut reached);
+            if let Some(t) = reached {
+                if t != InputTaint::None {
+                    callers.push(Caller {
+                        path: entry.file.path.clone(),
+                        span: call.span.clone(),
+                        what: what.clone(),
+                    });
                 }
-                let mut reached: Option<InputTaint> = None;
-                reach(ws, &scope, call, function, 0, &mut reached);
-                if let Some(t) = reached {
-                    if t != InputTaint::None {
-                        callers.push(Caller {
-                            path: file.path.clone(),
-                            span: call.span.clone(),
-                            what: what.clone(),
-                        });
-                    }
-                    merge(&mut found, t);
-                }
+                merge(&mut found, t);
             }
         }
     }
     (found, callers)
-}
-
-/// Whether the calls of `statements` lead to `target` within [`MAX_CALL_DEPTH`] calls, by
-/// names alone.
-fn may_reach(
-    ws: &Workspace,
-    statements: &[&Statement],
-    target: &str,
-    depth: usize,
-    memo: &mut HashMap<(String, usize), bool>,
-) -> bool {
-    if depth >= MAX_CALL_DEPTH {
-        return false;
-    }
-    for s in statements {
-        if !matches!(s.name.value.as_str(), "function.run" | "function.call") {
-            continue;
-        }
-        let Some(name) = s.target_name() else {
-            continue;
-        };
-        if name.value == target {
-            return true;
-        }
-        let key = (name.value.clone(), depth);
-        let known = match memo.get(&key) {
-            Some(known) => *known,
-            None => {
-                // Guards recursion through cycles while this call is explored.
-                memo.insert(key.clone(), false);
-                let inner = ws
-                    .function(&name.value)
-                    .and_then(|callee| callee.object().stack().map(enabled_statements))
-                    .unwrap_or_default();
-                let found = may_reach(ws, &inner, target, depth + 1, memo);
-                memo.insert(key, found);
-                found
-            }
-        };
-        if known {
-            return true;
-        }
-    }
-    false
 }
 
 fn reach(
@@ -2424,10 +2370,7 @@ fn reach(
     if depth >= MAX_CALL_DEPTH {
         return;
     }
-    let Some(name) = call.target_name() else {
-        return;
-    };
-    let Some(callee) = ws.function(&name.value) else {
+    let (Some(name), Some(callee)) = (call.target_name(), ws.callee(call)) else {
         return;
     };
     let taint = scope.tainted_arguments(call);
@@ -2441,7 +2384,7 @@ fn reach(
     let object = callee.object();
     let inner = Scope::with_depth(ws, object, taint, depth + 1);
     for s in &inner.statements {
-        if matches!(s.name.value.as_str(), "function.run" | "function.call") {
+        if is_call(s) {
             reach(ws, &inner, s, target, depth + 1, found);
         }
     }

@@ -10,12 +10,14 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::analysis::flow::{MAX_CALL_DEPTH, calls, object_statements};
+use crate::analysis::flow::calls;
 use crate::finding::Severity;
 use crate::host::check::CheckedFile;
 use crate::model::Object;
+use crate::model::object_statements;
 use crate::semantics::api_group::{self, CorsPolicy, CorsWritten, Swagger};
 use crate::semantics::endpoint;
+use crate::workspace::calls::MAX_CALL_DEPTH;
 use crate::workspace::{Workspace, is_personal_name};
 
 pub use html::render as html;

@@ -189,6 +189,49 @@ pub fn check_file(
     ws: &Workspace,
     selection: &RuleSelection,
 ) -> CheckedFile {
+    if file.model.objects.len() < PARALLEL_OBJECTS {
+        return check_file_at_once(file, syntax, ws, selection);
+    }
+    let mut internal_errors = Vec::new();
+    let found = {
+        // A large file is checked object by object on every core, as the language server
+        // checks it: each rule reports on an object from that object and the workspace alone.
+        let per_object: Vec<(RuleDiagnostics, Vec<String>)> = file
+            .model
+            .objects
+            .par_iter()
+            .map(|object| {
+                let mut errors = Vec::new();
+                let found = run_checks(
+                    || Context::object(file, ws, object),
+                    &file.path,
+                    selection,
+                    &mut errors,
+                );
+                (found, errors)
+            })
+            .collect();
+        let mut found = Vec::new();
+        for (diagnostics, errors) in per_object {
+            found.extend(diagnostics);
+            for error in errors {
+                if !internal_errors.contains(&error) {
+                    internal_errors.push(error);
+                }
+            }
+        }
+        found
+    };
+    finish(file, syntax, ws, selection, found, internal_errors)
+}
+
+/// [`check_file`] with the rules shown every object of the file at once, in one thread.
+pub fn check_file_at_once(
+    file: &FileModel,
+    syntax: &[SyntaxIssue],
+    ws: &Workspace,
+    selection: &RuleSelection,
+) -> CheckedFile {
     let mut internal_errors = Vec::new();
     let found = run_checks(
         || Context::new(file, ws),
@@ -198,6 +241,9 @@ pub fn check_file(
     );
     finish(file, syntax, ws, selection, found, internal_errors)
 }
+
+/// From this many objects on, a file's objects are checked in parallel.
+const PARALLEL_OBJECTS: usize = 256;
 
 /// Diagnostics with the rule that reported each.
 pub type RuleDiagnostics = Vec<(&'static Rule, Diagnostic)>;

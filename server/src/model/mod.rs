@@ -9,6 +9,32 @@ mod change;
 mod expr;
 mod lower;
 mod reuse;
+/// The statements of a block and its nested blocks that Xano executes (not disabled), in order.
+pub fn enabled_statements(block: &Block) -> Vec<&Statement> {
+    let mut out = Vec::new();
+    let mut stack = vec![block.items.iter()];
+    while let Some(top) = stack.last_mut() {
+        match top.next() {
+            Some(Item::Statement(s)) if !s.disabled => {
+                out.push(s);
+                if let Some(body) = &s.body {
+                    stack.push(body.items.iter());
+                }
+            }
+            Some(_) => {}
+            None => {
+                stack.pop();
+            }
+        }
+    }
+    out
+}
+
+/// The statements of `object`'s stack (and its test-free clauses) that run.
+pub fn object_statements(object: &Object) -> Vec<&Statement> {
+    object.stack().map(enabled_statements).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests;
 

@@ -85,12 +85,11 @@ impl<'a> Context<'a> {
 
     /// The file's objects in view: all of them, or the one the context was made for.
     pub fn all_objects(&self) -> impl Iterator<Item = &'a Object> + 'a {
-        let only = self.only;
-        self.file
-            .model
-            .objects
-            .iter()
-            .filter(move |o| only.is_none_or(|only| std::ptr::eq(*o, only)))
+        let objects: &'a [Object] = match self.only {
+            Some(only) => std::slice::from_ref(only),
+            None => &self.file.model.objects,
+        };
+        objects.iter()
     }
 
     /// The file's objects in view of one kind (`query`, `table`, `api_group`, ...).

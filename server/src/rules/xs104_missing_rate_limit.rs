@@ -112,6 +112,7 @@ use crate::semantics::endpoint::{self, describe, header_span, path, verb};
 use crate::semantics::literal_name;
 use crate::semantics::names::snake_words;
 use crate::workspace::Workspace;
+use crate::workspace::calls::is_call;
 
 use crate::rules::context::{Context, Diagnostic};
 
@@ -622,7 +623,7 @@ fn limiters<'a>(ws: &Workspace, ep: &Endpoint<'a>) -> Vec<Limiter<'a>> {
                         ratelimit: None,
                     });
                 }
-                "function.run" | "function.call" => {
+                _ if is_call(s) => {
                     // A function the workspace does not define may hold the limit.
                     let unknown = s.target_name().is_some_and(|n| {
                         !n.value.trim().is_empty() && ws.function(&n.value).is_none()
@@ -738,7 +739,7 @@ fn object_limits(
     for p in placed_statements(object) {
         match p.stmt.name.value.as_str() {
             "redis.ratelimit" | "redis.incr" => return true,
-            "function.run" | "function.call" => {
+            _ if is_call(p.stmt) => {
                 let Some(name) = p.stmt.target_name().map(|n| n.value.as_str()) else {
                     continue;
                 };

@@ -119,6 +119,7 @@ use crate::analysis::access::{
 use crate::model::{Argument, BinaryOp, Expr, ExprKind, Object, Segment, Span, Statement};
 use crate::semantics::endpoint::{self, describe, header_span, path, verb};
 use crate::semantics::names::snake_words;
+use crate::workspace::calls::is_call;
 
 use crate::rules::context::{Context, Diagnostic};
 
@@ -1071,10 +1072,7 @@ fn checks(ep: &Endpoint, facts: &[Facts]) -> Vec<Check> {
                 push(p.index);
                 continue;
             }
-            if matches!(name, "function.run" | "function.call")
-                && !has_callee_scope(ep, i, s)
-                && looks_like_verifier(scope, s)
-            {
+            if is_call(s) && !has_callee_scope(ep, i, s) && looks_like_verifier(scope, s) {
                 push(p.index);
             }
         }
@@ -1218,9 +1216,7 @@ fn is_sink(ep: &Endpoint, i: usize, scope: &Scope, f: &Facts, p: &Placed) -> boo
         // Posting to a webhook is sending one, not using a received one.
         return !f.refetches.contains(&p.index) && !fixed_get(s) && !targets_webhook(s);
     }
-    matches!(name, "function.run" | "function.call")
-        && !has_callee_scope(ep, i, s)
-        && !looks_like_verifier(scope, s)
+    is_call(s) && !has_callee_scope(ep, i, s) && !looks_like_verifier(scope, s)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -61,9 +61,11 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::analysis::exposure::is_log_table;
-use crate::analysis::flow::{Flow, InputTaint, enabled_statements, object_statements};
+use crate::analysis::flow::{Flow, InputTaint};
 use crate::finding::{Fix, TextEdit};
 use crate::model::{BinaryOp, Expr, ExprKind, Object, Segment, Statement};
+use crate::model::{enabled_statements, object_statements};
+use crate::workspace::calls::is_call;
 use crate::workspace::is_personal_name;
 use crate::workspace::sensitivity::{
     DataKind, field_sensitivity, is_flagged, nested_schema, sensitive_word, table_fields_of_kind,
@@ -544,7 +546,7 @@ fn check_object(ctx: &Context, object: &Object, secrets: &Secrets, out: &mut Vec
             }
             continue;
         }
-        if matches!(name, "function.run" | "function.call")
+        if is_call(s)
             && let Some(d) = check_log_call(ctx, s, secrets)
         {
             out.push(d);

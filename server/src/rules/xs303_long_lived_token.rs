@@ -41,9 +41,8 @@ use crate::fix::{indent_at, insert_lines_after};
 use crate::model::{BinaryOp, Expr, ExprKind, Statement};
 
 use super::context::{Context, Diagnostic};
-use crate::analysis::flow::{
-    Flow, InputTaint, enabled_statements, function_input_taint, target_name,
-};
+use crate::analysis::flow::{Flow, InputTaint, function_input_taint, target_name};
+use crate::model::enabled_statements;
 
 pub const CODE: &str = "XS303";
 

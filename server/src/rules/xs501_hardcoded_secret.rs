@@ -48,9 +48,10 @@
 //! and data in test blocks (`test` clauses, `mock` values, `workflow_test` objects), where only
 //! known vendor formats are reported.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
-use crate::analysis::flow::{enabled_statements, target_name};
+use crate::analysis::flow::target_name;
 use crate::analysis::secrets::{
     self, CodeString, LiteralForm, Scope, bearer_tokens, code_strings, credential_header, env_name,
     is_credential_name, is_hex, is_password_name, is_placeholder, is_secret_like_name,
@@ -58,6 +59,7 @@ use crate::analysis::secrets::{
     url_passwords, url_service, var_last_name,
 };
 use crate::finding::{Fix, TextEdit};
+use crate::model::enabled_statements;
 use crate::model::{Expr, ExprKind, Object, Statement};
 
 use super::context::{Context, Diagnostic};
@@ -68,13 +70,14 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let mut found: Vec<Candidate> = Vec::new();
     // Header strings filled in by filters (`"Authorization: Bearer %s"|sprintf:...`): their own
     // text is a template, their filter arguments carry the credential.
-    let mut templates: Vec<usize> = Vec::new();
-    let mut literal_vars: Vec<(usize, Vec<(&str, &Expr)>)> = Vec::new();
+    let mut templates: HashSet<usize> = HashSet::new();
+    // The walk visits one object after the other: its literal variables are found once.
+    let mut literal_vars: Option<(usize, Vec<(&str, &Expr)>)> = None;
     secrets::walk(ctx.all_objects(), |expr, scope| {
         if let ExprKind::Filtered { value, filters } = &expr.kind
             && filters.iter().any(|f| fills_template(&f.name.value))
         {
-            templates.push(base(value).span.start);
+            templates.insert(base(value).span.start);
         }
         match &expr.kind {
             ExprKind::String(value) => {
@@ -85,13 +88,10 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
             ExprKind::Var(path) if !scope.in_test && !scope.field_default => {
                 // A literal kept in a variable and used where a credential goes.
                 let id = scope.object as *const _ as usize;
-                let index = match literal_vars.iter().position(|(o, _)| *o == id) {
-                    Some(i) => i,
-                    None => {
-                        literal_vars.push((id, string_vars(scope.object)));
-                        literal_vars.len() - 1
-                    }
-                };
+                if literal_vars.as_ref().is_none_or(|(o, _)| *o != id) {
+                    literal_vars = Some((id, string_vars(scope.object)));
+                }
+                let vars = literal_vars.as_ref().map_or(&[][..], |(_, v)| v.as_slice());
                 let name = if path.segments.is_empty() {
                     Some(path.root.as_str())
                 } else if path.root == "var" && path.segments.len() == 1 {
@@ -100,8 +100,7 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
                     None
                 };
                 if let Some(name) = name
-                    && let Some((_, literal)) =
-                        literal_vars[index].1.iter().find(|(n, _)| *n == name)
+                    && let Some((_, literal)) = vars.iter().find(|(n, _)| *n == name)
                 {
                     check_var_use(ctx, expr, name, literal, scope, &mut found);
                 }

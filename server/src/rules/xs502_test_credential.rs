@@ -37,6 +37,8 @@
 //! inputs against the empty string or against other inputs; non-guessable passwords given to
 //! accounts (hard-coded secrets are XS501's business).
 
+use std::collections::HashMap;
+
 use crate::analysis::flow::target_name;
 use crate::analysis::secrets::{
     self, Scope, is_email_name, is_password_name, is_test_email, is_weak_password, redact,
@@ -53,20 +55,23 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = Vec::new();
     // Comparisons are merged per statement: `email == ... && password == ...` is one backdoor.
     let mut backdoors: Vec<(Span, Span, Vec<String>, bool)> = Vec::new();
-    let mut credential_vars: Vec<(usize, Vec<Source>)> = Vec::new();
+    let mut backdoor_at: HashMap<(usize, usize), usize> = HashMap::new();
+    // The walk visits one object after the other: its input variables are found once.
+    let mut credential_vars: Option<(usize, Vec<Source>)> = None;
     secrets::walk(ctx.all_objects(), |expr, scope| {
         if scope.in_test {
             return;
         }
         let object_id = scope.object as *const Object as usize;
-        let index = match credential_vars.iter().position(|(id, _)| *id == object_id) {
-            Some(i) => i,
-            None => {
-                credential_vars.push((object_id, input_vars(scope.object)));
-                credential_vars.len() - 1
-            }
-        };
-        let vars = &credential_vars[index].1;
+        if credential_vars
+            .as_ref()
+            .is_none_or(|(id, _)| *id != object_id)
+        {
+            credential_vars = Some((object_id, input_vars(scope.object)));
+        }
+        let vars = credential_vars
+            .as_ref()
+            .map_or(&[][..], |(_, v)| v.as_slice());
         match &expr.kind {
             ExprKind::Object(pairs) if !pairs.is_empty() => {
                 if let Some(d) = account_object(ctx, expr, scope) {
@@ -100,12 +105,14 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
                     let at = scope
                         .statement
                         .map_or(expr.span.clone(), |s| s.span.clone());
-                    match backdoors.iter_mut().find(|b| b.0 == at) {
-                        Some(b) => {
+                    match backdoor_at.get(&(at.start, at.end)) {
+                        Some(&i) => {
+                            let b = &mut backdoors[i];
                             b.1 = b.1.start.min(expr.span.start)..b.1.end.max(expr.span.end);
                             b.2.push(desc);
                         }
                         None => {
+                            backdoor_at.insert((at.start, at.end), backdoors.len());
                             backdoors.push((at, expr.span.clone(), vec![desc], scope.in_disabled))
                         }
                     }
@@ -152,7 +159,7 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
 fn fixed_account_tokens(ctx: &Context, object: &Object) -> Vec<Diagnostic> {
     let statements = object
         .stack()
-        .map(crate::analysis::flow::enabled_statements)
+        .map(crate::model::enabled_statements)
         .unwrap_or_default();
     let mut out = Vec::new();
     for s in &statements {

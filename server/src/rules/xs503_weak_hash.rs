@@ -36,10 +36,12 @@
 
 use std::collections::HashSet;
 
-use crate::analysis::flow::{MAX_CALL_DEPTH, enabled_statements, target_name};
+use crate::analysis::flow::target_name;
 use crate::analysis::secrets::{self, is_password_name};
+use crate::model::enabled_statements;
 use crate::model::{Expr, ExprKind, Filter, Object, PairKey, Segment, Span, Statement, VarPath};
 use crate::workspace::Workspace;
+use crate::workspace::calls::{MAX_CALL_DEPTH, is_call};
 
 use super::context::{Context, Diagnostic};
 
@@ -258,7 +260,7 @@ fn calls(ctx: &Context, object: &Object, passwords: &Passwords) -> Vec<Diagnosti
     let mut out = Vec::new();
     let statements = object.stack().map(enabled_statements).unwrap_or_default();
     for s in statements {
-        if !matches!(s.name.value.as_str(), "function.run" | "function.call") {
+        if !is_call(s) {
             continue;
         }
         let seeds = password_arguments(s, passwords);
@@ -354,7 +356,7 @@ fn callee_hash(
         return Some((callee.file.path.clone(), hit, name.to_string()));
     }
     for s in object.stack().map(enabled_statements).unwrap_or_default() {
-        if !matches!(s.name.value.as_str(), "function.run" | "function.call") {
+        if !is_call(s) {
             continue;
         }
         let next = password_arguments(s, &with);

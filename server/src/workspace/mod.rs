@@ -5,6 +5,7 @@
 //! neighbours). [`Workspace::has_tables`] tells a rule whether table definitions are known: with
 //! none, rules say less rather than guess.
 
+pub mod calls;
 pub mod config;
 pub mod files;
 pub mod root;
@@ -158,6 +159,8 @@ pub struct Workspace {
     /// The verbs (upper-cased) the endpoints of each api group use, gathered on first use after
     /// the files changed: asked per api group, it would otherwise read every object each time.
     group_verbs: OnceLock<HashMap<String, Vec<String>>>,
+    /// Who calls each function, gathered on first use after the files changed.
+    call_graph: OnceLock<calls::CallGraph>,
 }
 
 impl Workspace {
@@ -183,11 +186,13 @@ impl Workspace {
     /// Adds or replaces a file. Call [`Workspace::reindex`] after a batch of changes.
     pub fn insert(&mut self, file: Arc<FileModel>) {
         self.group_verbs = OnceLock::new();
+        self.call_graph = OnceLock::new();
         self.files.insert(file.path.clone(), file);
     }
 
     pub fn remove(&mut self, path: &str) -> Option<Arc<FileModel>> {
         self.group_verbs = OnceLock::new();
+        self.call_graph = OnceLock::new();
         self.files.remove(path)
     }
 
