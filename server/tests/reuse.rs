@@ -1,5 +1,5 @@
 //! The language server checks an edited document object by object and keeps the findings of
-//! the endpoints an edit did not touch (`lsp::reuse`). These tests hold both to what checking
+//! the endpoints an edit did not touch (`host::reuse`). These tests hold both to what checking
 //! the whole text afresh finds:
 //!
 //! - every carried file, the corpus when present, and whole apps written as one file (objects

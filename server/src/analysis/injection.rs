@@ -3,7 +3,7 @@
 //! The rules ask the same things of a sink (`db.direct_query`, `api.request`, `api.lambda`, ...):
 //! which parts of the text it receives come from the request, through which construct they got
 //! there (concatenation, a filter, a Twig template, a lambda), and whether an allow-list test
-//! against literals stands before it. [`Scope`] answers them for one object's stack.
+//! against literals stands before it. [`Stack`] answers them for one object's stack.
 //!
 //! Taint here follows the catalogue's terms for XS4xx: `$input.*` (unless the input is declared
 //! with a type Xano validates to a number, boolean, date, uuid or enum), request headers, the
@@ -231,7 +231,7 @@ fn is_text_building(name: &str) -> bool {
 }
 
 /// One object's stack, with what is request-controlled in it.
-pub struct Scope<'a> {
+pub struct Stack<'a> {
     pub ws: &'a Workspace,
     pub object: &'a Object,
     /// The statements that run, in source order, nested ones included.
@@ -243,7 +243,7 @@ pub struct Scope<'a> {
     depth: usize,
     /// Results of called functions, by call statement and the inputs it taints.
     calls: RefCell<CallResults>,
-    /// Resolution steps left for the current [`Scope::pieces`] call: long chains of
+    /// Resolution steps left for the current [`Stack::pieces`] call: long chains of
     /// `var.update` statements would otherwise be resolved again at every step.
     budget: Cell<usize>,
 }
@@ -251,7 +251,7 @@ pub struct Scope<'a> {
 /// Results of called functions, keyed by call statement and the inputs it taints.
 type CallResults = HashMap<(usize, String), Option<(Tainted, String)>>;
 
-impl<'a> Scope<'a> {
+impl<'a> Stack<'a> {
     pub fn new(ws: &'a Workspace, object: &'a Object, inputs: InputTaint) -> Self {
         Self::with_depth(ws, object, inputs, 0)
     }
@@ -276,7 +276,7 @@ impl<'a> Scope<'a> {
                 defs.entry(name).or_default().push(s);
             }
         }
-        let mut scope = Scope {
+        let mut scope = Stack {
             ws,
             object,
             statements,
@@ -415,7 +415,7 @@ impl<'a> Scope<'a> {
         }
         let object = callee.object();
         let result = object.attribute("response").and_then(|response| {
-            let inner = Scope::with_depth(self.ws, object, inputs, self.depth + 1);
+            let inner = Stack::with_depth(self.ws, object, inputs, self.depth + 1);
             inner.taint_raw(&response.value, 0).map(|t| (t, name))
         });
         self.calls.borrow_mut().insert(key, result.clone());
@@ -1108,7 +1108,7 @@ impl<'a> Scope<'a> {
     ) -> Alternatives {
         let value = def.attribute("value").map(|a| &a.value);
         let at = def.span.start;
-        let earlier = |s: &Scope<'a>| {
+        let earlier = |s: &Stack<'a>| {
             s.pieces_in(var_expr, how.clone(), at, d, anchor, &via[..via.len() - 1])
         };
         let tainted_piece = |t: Tainted, how: How| {
@@ -1966,7 +1966,7 @@ const JS_PROCESS_SINKS: &[&str] = &[
     "fork",
 ];
 
-impl Scope<'_> {
+impl Stack<'_> {
     /// The calls of `original` (JavaScript) that receive a request value: `eval`, `Function`,
     /// `require`, `import()`, `vm` and, when the code uses `child_process`, its calls.
     pub fn js_sinks(&self, original: &str) -> Vec<JsSink> {
@@ -2222,7 +2222,7 @@ pub fn raw_block_content(text: &str, span: &Span) -> Option<(usize, String)> {
 
 /// How the inputs of an object count for the injection rules, and who makes them count.
 #[derive(Debug, Clone)]
-pub enum Origin {
+pub enum InputOrigin {
     /// An endpoint, tool, middleware or realtime trigger (its kind): every input comes from
     /// outside.
     Entry(String),
@@ -2253,8 +2253,8 @@ pub fn scopes<'a>(
     ws: &'a Workspace,
     objects: impl Iterator<Item = &'a Object>,
     has_sink: impl Fn(&Statement) -> bool,
-    finds: impl Fn(&Scope<'a>) -> bool,
-) -> Vec<(Scope<'a>, Origin)> {
+    finds: impl Fn(&Stack<'a>) -> bool,
+) -> Vec<(Stack<'a>, InputOrigin)> {
     let mut out = Vec::new();
     for object in objects {
         let kind = object.kind.value.as_str();
@@ -2268,16 +2268,16 @@ pub fn scopes<'a>(
         if !enabled_statements(stack).iter().any(|s| has_sink(s)) {
             continue;
         }
-        let scope = Scope::new(ws, object, InputTaint::All);
+        let scope = Stack::new(ws, object, InputTaint::All);
         if is_entry {
-            out.push((scope, Origin::Entry(kind.to_string())));
+            out.push((scope, InputOrigin::Entry(kind.to_string())));
             continue;
         }
         if !finds(&scope) {
             continue;
         }
         if !workspace_mode(ws) {
-            out.push((scope, Origin::FunctionAlone));
+            out.push((scope, InputOrigin::FunctionAlone));
             continue;
         }
         let Some(name) = object.name.as_ref().map(|n| n.value.as_str()) else {
@@ -2288,15 +2288,15 @@ pub fn scopes<'a>(
             // Called from entry points: the inputs they fill with request values count, and
             // so do headers and the raw body the function reads itself.
             Some(inputs) => {
-                let scope = Scope::new(ws, object, inputs);
+                let scope = Stack::new(ws, object, inputs);
                 if finds(&scope) {
-                    out.push((scope, Origin::FunctionCalled { callers }));
+                    out.push((scope, InputOrigin::FunctionCalled { callers }));
                 }
             }
             // Entry points are known and none calls it: its inputs come from elsewhere
             // (tasks, triggers). With no entry point in the workspace at all, nothing is known.
             None if has_entries(ws) => {}
-            None => out.push((scope, Origin::FunctionAlone)),
+            None => out.push((scope, InputOrigin::FunctionAlone)),
         }
     }
     out
@@ -2328,7 +2328,7 @@ pub fn caller_taint(ws: &Workspace, function: &str) -> (Option<InputTaint>, Vec<
         if !ENTRY_KINDS.contains(&object.kind.value.as_str()) || object.stack().is_none() {
             continue;
         }
-        let scope = Scope::new(ws, object, InputTaint::All);
+        let scope = Stack::new(ws, object, InputTaint::All);
         let what = format!(
             "{} `{}`",
             if object.kind.value == "query" {
@@ -2361,7 +2361,7 @@ pub fn caller_taint(ws: &Workspace, function: &str) -> (Option<InputTaint>, Vec<
 
 fn reach(
     ws: &Workspace,
-    scope: &Scope,
+    scope: &Stack,
     call: &Statement,
     target: &str,
     depth: usize,
@@ -2382,7 +2382,7 @@ fn reach(
         return;
     }
     let object = callee.object();
-    let inner = Scope::with_depth(ws, object, taint, depth + 1);
+    let inner = Stack::with_depth(ws, object, taint, depth + 1);
     for s in &inner.statements {
         if is_call(s) {
             reach(ws, &inner, s, target, depth + 1, found);
@@ -2404,16 +2404,16 @@ fn merge(found: &mut Option<InputTaint>, t: InputTaint) {
 }
 
 /// The message tail that says why a function's input counts as request-controlled.
-pub fn origin_note(origin: &Origin) -> String {
+pub fn origin_note(origin: &InputOrigin) -> String {
     match origin {
-        Origin::Entry(kind) if kind == "tool" => {
+        InputOrigin::Entry(kind) if kind == "tool" => {
             " (a tool's inputs are chosen by the agent or MCP client that calls it)".to_string()
         }
-        Origin::Entry(_) => String::new(),
-        Origin::FunctionAlone => {
+        InputOrigin::Entry(_) => String::new(),
+        InputOrigin::FunctionAlone => {
             " (function inputs count as request-controlled: no caller is known)".to_string()
         }
-        Origin::FunctionCalled { callers } => match callers.first() {
+        InputOrigin::FunctionCalled { callers } => match callers.first() {
             Some(c) if callers.len() > 1 => format!(
                 " (passed a request value by {} and {} other caller(s))",
                 c.what,

@@ -1481,7 +1481,7 @@ pub fn redact(value: &str, keep: usize) -> String {
 
 /// Where an expression sits: its object, statement, and the name it is given to.
 #[derive(Debug, Clone)]
-pub struct Scope<'a> {
+pub struct Place<'a> {
     pub object: &'a Object,
     /// The innermost statement around the expression.
     pub statement: Option<&'a Statement>,
@@ -1531,7 +1531,7 @@ enum Work<'a> {
 /// the scope says so. Iterative, so deep files cannot overflow the stack.
 pub fn walk<'a>(
     objects: impl IntoIterator<Item = &'a Object>,
-    mut visit: impl FnMut(&'a Expr, &Scope<'a>),
+    mut visit: impl FnMut(&'a Expr, &Place<'a>),
 ) {
     for object in objects {
         walk_object(object, &mut visit);
@@ -1539,8 +1539,8 @@ pub fn walk<'a>(
 }
 
 /// [`walk`] over one object.
-pub fn walk_object<'a>(object: &'a Object, visit: &mut impl FnMut(&'a Expr, &Scope<'a>)) {
-    let root = Scope {
+pub fn walk_object<'a>(object: &'a Object, visit: &mut impl FnMut(&'a Expr, &Place<'a>)) {
+    let root = Place {
         object,
         statement: None,
         attribute: None,
@@ -1553,7 +1553,7 @@ pub fn walk_object<'a>(object: &'a Object, visit: &mut impl FnMut(&'a Expr, &Sco
         code: false,
         field_default: false,
     };
-    let mut stack: Vec<(Work<'a>, Scope<'a>)> = vec![(Work::Block(&object.body), root.clone())];
+    let mut stack: Vec<(Work<'a>, Place<'a>)> = vec![(Work::Block(&object.body), root.clone())];
     for a in object.header.iter().rev() {
         let mut s = root.clone();
         s.attribute = Some(&a.key.value);
@@ -1576,8 +1576,8 @@ pub fn walk_object<'a>(object: &'a Object, visit: &mut impl FnMut(&'a Expr, &Sco
     }
 }
 
-fn child_scope<'a>(scope: &Scope<'a>) -> Scope<'a> {
-    Scope {
+fn child_scope<'a>(scope: &Place<'a>) -> Place<'a> {
+    Place {
         filter_arg: None,
         compared_with: None,
         concat_left: None,
@@ -1585,7 +1585,7 @@ fn child_scope<'a>(scope: &Scope<'a>) -> Scope<'a> {
     }
 }
 
-fn push_block<'a>(stack: &mut Vec<(Work<'a>, Scope<'a>)>, block: &'a Block, scope: &Scope<'a>) {
+fn push_block<'a>(stack: &mut Vec<(Work<'a>, Place<'a>)>, block: &'a Block, scope: &Place<'a>) {
     for item in block.items.iter().rev() {
         match item {
             Item::Attribute(a) => {
@@ -1641,7 +1641,7 @@ fn push_block<'a>(stack: &mut Vec<(Work<'a>, Scope<'a>)>, block: &'a Block, scop
     }
 }
 
-fn push_field<'a>(stack: &mut Vec<(Work<'a>, Scope<'a>)>, field: &'a Field, scope: &Scope<'a>) {
+fn push_field<'a>(stack: &mut Vec<(Work<'a>, Place<'a>)>, field: &'a Field, scope: &Place<'a>) {
     let mut s = child_scope(scope);
     s.key = field.name.as_ref().map(|n| n.value.as_str());
     s.attribute = s.key;
@@ -1660,10 +1660,10 @@ fn push_field<'a>(stack: &mut Vec<(Work<'a>, Scope<'a>)>, field: &'a Field, scop
 }
 
 fn push_filter_args<'a>(
-    stack: &mut Vec<(Work<'a>, Scope<'a>)>,
+    stack: &mut Vec<(Work<'a>, Place<'a>)>,
     filter: &'a crate::model::Filter,
     base: Option<&'a Expr>,
-    scope: &Scope<'a>,
+    scope: &Place<'a>,
 ) {
     for (index, arg) in filter.arguments.iter().enumerate().rev() {
         let mut s = child_scope(scope);
@@ -1680,7 +1680,7 @@ fn push_filter_args<'a>(
     }
 }
 
-fn push_children<'a>(stack: &mut Vec<(Work<'a>, Scope<'a>)>, expr: &'a Expr, scope: &Scope<'a>) {
+fn push_children<'a>(stack: &mut Vec<(Work<'a>, Place<'a>)>, expr: &'a Expr, scope: &Place<'a>) {
     let plain = child_scope(scope);
     let unnamed = || {
         let mut s = child_scope(scope);
@@ -1770,9 +1770,9 @@ fn filter_base(mut value: &Expr) -> &Expr {
 }
 
 fn push_segments<'a>(
-    stack: &mut Vec<(Work<'a>, Scope<'a>)>,
+    stack: &mut Vec<(Work<'a>, Place<'a>)>,
     segments: &'a [Segment],
-    scope: &Scope<'a>,
+    scope: &Place<'a>,
 ) {
     for s in segments.iter().rev() {
         if let Segment::Index(i) = s {

@@ -25,7 +25,7 @@ pub use markdown::render as markdown;
 
 /// One endpoint of the inventory.
 #[derive(Debug, Serialize)]
-pub struct Endpoint {
+pub struct EndpointRow {
     pub verb: String,
     pub path: String,
     pub api_group: Option<String>,
@@ -97,7 +97,7 @@ pub struct Counts {
 pub struct Audit {
     pub files: usize,
     pub counts: Counts,
-    pub endpoints: Vec<Endpoint>,
+    pub endpoints: Vec<EndpointRow>,
     pub api_groups: Vec<ApiGroup>,
     pub tables: Vec<Table>,
     pub sections: Vec<Section>,
@@ -319,10 +319,10 @@ fn endpoint_row(
     file: &str,
     line: u32,
     findings: Vec<String>,
-) -> Endpoint {
+) -> EndpointRow {
     let (mut reads, mut writes) = (BTreeSet::new(), BTreeSet::new());
     collect_tables(ws, object, 0, &mut reads, &mut writes);
-    Endpoint {
+    EndpointRow {
         verb: endpoint::verb(object),
         path: endpoint::path(object).to_string(),
         api_group: endpoint::api_group(object)

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::finding::{Finding, Fix, Location, RelatedLocation, Severity};
 use crate::fix::placeholders;
 use crate::model::{Object, Span};
-use crate::rules::{CHECKS, Context, Diagnostic, RULES, Rule, RuleSelection, rule};
+use crate::rules::{Context, Diagnostic, RULES, Rule, RuleSelection, rule};
 use crate::syntax::{ColumnUnit, LineIndex, SyntaxTree, parse, syntax_errors};
 use crate::workspace::suppression::{Suppression, parse_suppressions};
 use crate::workspace::{Config, FileModel, Workspace, did_you_mean};
@@ -321,14 +321,15 @@ fn run_checks<'a>(
         make()
     };
     let mut found = Vec::new();
-    for (code, check) in CHECKS {
-        let Some(rule) = rule(code).filter(|r| enabled(r.code)) else {
+    for rule in RULES.iter().filter(|r| enabled(r.code)) {
+        let Some(check) = rule.check else {
             continue;
         };
         match catch_unwind(AssertUnwindSafe(|| check(&ctx))) {
             Ok(diagnostics) => found.extend(diagnostics.into_iter().map(|d| (rule, d))),
             Err(_) => internal_errors.push(format!(
-                "internal error in rule {code} while checking `{path}`"
+                "internal error in rule {} while checking `{path}`",
+                rule.code
             )),
         }
     }

@@ -9,32 +9,6 @@ mod change;
 mod expr;
 mod lower;
 mod reuse;
-/// The statements of a block and its nested blocks that Xano executes (not disabled), in order.
-pub fn enabled_statements(block: &Block) -> Vec<&Statement> {
-    let mut out = Vec::new();
-    let mut stack = vec![block.items.iter()];
-    while let Some(top) = stack.last_mut() {
-        match top.next() {
-            Some(Item::Statement(s)) if !s.disabled => {
-                out.push(s);
-                if let Some(body) = &s.body {
-                    stack.push(body.items.iter());
-                }
-            }
-            Some(_) => {}
-            None => {
-                stack.pop();
-            }
-        }
-    }
-    out
-}
-
-/// The statements of `object`'s stack (and its test-free clauses) that run.
-pub fn object_statements(object: &Object) -> Vec<&Statement> {
-    object.stack().map(enabled_statements).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests;
 
@@ -222,11 +196,17 @@ impl Block {
     /// Every statement in this block and in the blocks nested in it, in source order, depth
     /// first. Nesting is walked with an explicit stack so deep files cannot overflow.
     pub fn walk_statements(&self) -> Vec<&Statement> {
+        self.statements_where(|_| true)
+    }
+
+    /// [`Block::walk_statements`], keeping only the statements `keep` accepts and not looking
+    /// inside the others.
+    fn statements_where(&self, keep: impl Fn(&Statement) -> bool) -> Vec<&Statement> {
         let mut out = Vec::new();
         let mut stack: Vec<std::slice::Iter<'_, Item>> = vec![self.items.iter()];
         while let Some(top) = stack.last_mut() {
             match top.next() {
-                Some(Item::Statement(s)) => {
+                Some(Item::Statement(s)) if keep(s) => {
                     out.push(s);
                     if let Some(body) = &s.body {
                         stack.push(body.items.iter());
@@ -278,4 +258,15 @@ impl Field {
     pub fn attribute(&self, key: &str) -> Option<&Attribute> {
         self.body.as_ref().and_then(|b| b.attribute(key))
     }
+}
+
+/// The statements of a block and its nested blocks that Xano executes (not disabled, nor inside
+/// a disabled one), in order.
+pub fn enabled_statements(block: &Block) -> Vec<&Statement> {
+    block.statements_where(|s| !s.disabled)
+}
+
+/// The statements of `object`'s stack that run.
+pub fn object_statements(object: &Object) -> Vec<&Statement> {
+    object.stack().map(enabled_statements).unwrap_or_default()
 }

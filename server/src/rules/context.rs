@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::analysis::access::Endpoint;
-use crate::analysis::injection::{Hit, Origin};
+use crate::analysis::injection::{Hit, InputOrigin};
 use crate::finding::{Fix, Severity};
 use crate::model::{Object, Span};
 use crate::workspace::{Config, FileModel, Workspace};
@@ -225,7 +225,7 @@ pub fn related_of(
     diagnostic: Diagnostic,
     path: &str,
     hit: Option<&Hit>,
-    origin: &Origin,
+    origin: &InputOrigin,
 ) -> Diagnostic {
     let mut d = diagnostic;
     if let Some(hit) = hit {
@@ -233,7 +233,7 @@ pub fn related_of(
             d = d.with_related(path, span.clone(), format!("`${name}` is set here"));
         }
     }
-    if let Origin::FunctionCalled { callers } = origin {
+    if let InputOrigin::FunctionCalled { callers } = origin {
         for c in callers.iter().take(3) {
             d = d.with_related(
                 &c.path,

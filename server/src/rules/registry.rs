@@ -1,262 +1,33 @@
-//! Every rule's code, name, default severity and summary, and selection by code prefix.
+//! The list of every rule, and selection by code prefix.
 
 use std::fmt;
-use std::ops::Range;
 
-use crate::finding::{Finding, Location, Severity};
-use crate::syntax::LineIndex;
-
-/// Metadata of one rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rule {
-    /// Stable code such as `XS000`; the first digit after `XS` is the family.
-    pub code: &'static str,
-    /// Kebab-case name such as `syntax-error`.
-    pub name: &'static str,
-    /// Severity a finding of this rule has unless configured otherwise.
-    pub severity: Severity,
-    /// The weakness the rule reports, as a CWE identifier.
-    pub cwe: Option<&'static str>,
-    /// What the rule reports, in one line.
-    pub summary: &'static str,
-    /// Whether the rule offers automatic fixes at all (where its findings allow one).
-    pub fixable: bool,
-    /// Whether its fixes keep the endpoint's behaviour for honest callers and need no value
-    /// chosen by the user, so `xsguard fix` applies them without `--unsafe-fixes`.
-    pub safe_fixes: bool,
-}
-
-impl Rule {
-    /// The anchor of the rule's section in docs/rules.md.
-    pub fn anchor(&self) -> String {
-        format!("{}-{}", self.code.to_ascii_lowercase(), self.name)
-    }
-
-    /// A finding of this rule over `range`, with the rule's default severity and no fixes.
-    pub fn finding(
-        &self,
-        path: impl Into<String>,
-        index: &LineIndex,
-        range: Range<usize>,
-        message: impl Into<String>,
-    ) -> Finding {
-        Finding {
-            path: path.into(),
-            start: Location::of_offset(index, range.start),
-            end: Location::of_offset(index, range.end),
-            range,
-            code: self.code,
-            name: self.name,
-            severity: self.severity,
-            message: message.into(),
-            help: None,
-            fixes: Vec::new(),
-            cwe: self.cwe,
-            related: Vec::new(),
-        }
-    }
-}
+use super::rule::Rule;
 
 /// All rules, ordered by code.
 pub static RULES: &[Rule] = &[
-    Rule {
-        code: "XS000",
-        name: "syntax-error",
-        severity: Severity::Error,
-        cwe: None,
-        summary: "The file is not valid XanoScript, or not valid UTF-8.",
-        fixable: false,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS001",
-        name: "suppression-without-reason",
-        severity: Severity::Info,
-        cwe: None,
-        summary: "An `xsguard-ignore` comment gives no reason.",
-        fixable: false,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS002",
-        name: "unused-suppression",
-        severity: Severity::Info,
-        cwe: None,
-        summary: "An `xsguard-ignore` comment suppresses nothing.",
-        fixable: false,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS003",
-        name: "unfilled-placeholder",
-        severity: Severity::Warning,
-        cwe: None,
-        summary: "A placeholder a fix wrote for you to fill in is still in the code.",
-        fixable: false,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS101",
-        name: "unauthenticated-data-access",
-        severity: Severity::Error,
-        cwe: Some("CWE-306"),
-        summary: "An endpoint without `auth` reads user-owned data or writes any table.",
-        fixable: true,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS102",
-        name: "idor-request-id",
-        severity: Severity::Error,
-        cwe: Some("CWE-639"),
-        summary: "A record of a user-owned table is selected by an id from the request with no ownership check.",
-        fixable: true,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS103",
-        name: "mass-assignment",
-        severity: Severity::Warning,
-        cwe: Some("CWE-915"),
-        summary: "A database write takes its data from the whole request, or its owner field from the request.",
-        fixable: false,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS104",
-        name: "missing-rate-limit",
-        severity: Severity::Warning,
-        cwe: Some("CWE-307"),
-        summary: "A login, sign-up, reset or token endpoint has no `redis.ratelimit`.",
-        fixable: true,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS105",
-        name: "webhook-signature-unverified",
-        severity: Severity::Warning,
-        cwe: Some("CWE-345"),
-        summary: "A webhook endpoint uses its payload without verifying the sender's signature.",
-        fixable: false,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS201",
-        name: "sensitive-field-unflagged",
-        severity: Severity::Warning,
-        cwe: Some("CWE-359"),
-        summary: "A field named or typed like a credential or personal data lacks `sensitive = true`.",
-        fixable: true,
-        safe_fixes: true,
-    },
-    Rule {
-        code: "XS202",
-        name: "response-exposes-record",
-        severity: Severity::Warning,
-        cwe: Some("CWE-200"),
-        summary: "A response returns whole records of a table that has sensitive fields.",
-        fixable: true,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS203",
-        name: "sensitive-data-logged",
-        severity: Severity::Warning,
-        cwe: Some("CWE-532"),
-        summary: "A sensitive value or the whole request is logged or stored in a log table.",
-        fixable: true,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS204",
-        name: "public-personal-data",
-        severity: Severity::Warning,
-        cwe: Some("CWE-359"),
-        summary: "An endpoint without `auth` returns personal data of a table.",
-        fixable: true,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS301",
-        name: "public-swagger",
-        severity: Severity::Warning,
-        cwe: Some("CWE-200"),
-        summary: "An api group publishes its Swagger documentation without a token.",
-        fixable: true,
-        safe_fixes: true,
-    },
-    Rule {
-        code: "XS302",
-        name: "permissive-cors",
-        severity: Severity::Warning,
-        cwe: Some("CWE-942"),
-        summary: "An api group allows any origin (no `cors`, wildcard mode or `*` origin).",
-        fixable: true,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS303",
-        name: "long-lived-token",
-        severity: Severity::Info,
-        cwe: Some("CWE-613"),
-        summary: "An auth token has no expiration or one longer than the configured limit.",
-        fixable: true,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS401",
-        name: "sql-injection",
-        severity: Severity::Error,
-        cwe: Some("CWE-89"),
-        summary: "Raw SQL is built from a request-controlled value.",
-        fixable: true,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS402",
-        name: "ssrf",
-        severity: Severity::Warning,
-        cwe: Some("CWE-918"),
-        summary: "An outbound request's scheme, host or port comes from the request.",
-        fixable: true,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS403",
-        name: "code-injection",
-        severity: Severity::Warning,
-        cwe: Some("CWE-94"),
-        summary: "Lambda code or a template is built from a request-controlled value.",
-        fixable: false,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS501",
-        name: "hardcoded-secret",
-        severity: Severity::Error,
-        cwe: Some("CWE-798"),
-        summary: "A string literal looks like a credential.",
-        fixable: true,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS502",
-        name: "test-credential",
-        severity: Severity::Warning,
-        cwe: Some("CWE-798"),
-        summary: "Literal test or backdoor credentials are used to create or match accounts.",
-        fixable: false,
-        safe_fixes: false,
-    },
-    Rule {
-        code: "XS503",
-        name: "weak-hash",
-        severity: Severity::Warning,
-        cwe: Some("CWE-916"),
-        summary: "`md5` or `sha1` is applied to a password-like value.",
-        fixable: false,
-        safe_fixes: false,
-    },
+    super::xs000_syntax_error::RULE,
+    super::xs001_suppression_without_reason::RULE,
+    super::xs002_unused_suppression::RULE,
+    super::xs003_unfilled_placeholder::RULE,
+    super::xs101_unauthenticated_data_access::RULE,
+    super::xs102_idor_request_id::RULE,
+    super::xs103_mass_assignment::RULE,
+    super::xs104_missing_rate_limit::RULE,
+    super::xs105_webhook_signature_unverified::RULE,
+    super::xs201_sensitive_field_unflagged::RULE,
+    super::xs202_response_exposes_record::RULE,
+    super::xs203_sensitive_data_logged::RULE,
+    super::xs204_public_personal_data::RULE,
+    super::xs301_public_swagger::RULE,
+    super::xs302_permissive_cors::RULE,
+    super::xs303_long_lived_token::RULE,
+    super::xs401_sql_injection::RULE,
+    super::xs402_ssrf::RULE,
+    super::xs403_code_injection::RULE,
+    super::xs501_hardcoded_secret::RULE,
+    super::xs502_test_credential::RULE,
+    super::xs503_weak_hash::RULE,
 ];
 
 /// The rule with this exact code.
@@ -385,6 +156,7 @@ fn specificity(prefixes: &[String], code: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Severity;
 
     fn codes(selection: &RuleSelection) -> Vec<&'static str> {
         selection.rules().map(|rule| rule.code).collect()

@@ -26,4 +26,20 @@
 //! Constructs the official parser accepts, including unknown `ns.name` statements and new
 //! object kinds (their meaning is not checked here).
 
+use crate::finding::Severity;
+
+use super::rule::Rule;
+
 pub const CODE: &str = "XS000";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "syntax-error",
+    severity: Severity::Error,
+    cwe: None,
+    summary: "The file is not valid XanoScript, or not valid UTF-8.",
+    fixable: false,
+    safe_fixes: false,
+    check: None,
+};

@@ -21,4 +21,20 @@
 //! ## Not flagged
 //! Suppressions with a reason.
 
+use crate::finding::Severity;
+
+use super::rule::Rule;
+
 pub const CODE: &str = "XS001";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "suppression-without-reason",
+    severity: Severity::Info,
+    cwe: None,
+    summary: "An `xsguard-ignore` comment gives no reason.",
+    fixable: false,
+    safe_fixes: false,
+    check: None,
+};

@@ -22,4 +22,20 @@
 //! Suppressions of rules that did not run (deselected with `--select`/`--ignore` or switched off
 //! in `xsguard.toml`).
 
+use crate::finding::Severity;
+
+use super::rule::Rule;
+
 pub const CODE: &str = "XS002";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "unused-suppression",
+    severity: Severity::Info,
+    cwe: None,
+    summary: "An `xsguard-ignore` comment suppresses nothing.",
+    fixable: false,
+    safe_fixes: false,
+    check: None,
+};

@@ -34,8 +34,23 @@ use crate::fix::line_start;
 use crate::fix::placeholders::{self, Placeholder};
 
 use super::context::{Context, Diagnostic};
+use crate::finding::Severity;
+
+use super::rule::Rule;
 
 pub const CODE: &str = "XS003";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "unfilled-placeholder",
+    severity: Severity::Warning,
+    cwe: None,
+    summary: "A placeholder a fix wrote for you to fill in is still in the code.",
+    fixable: false,
+    safe_fixes: false,
+    check: Some(check),
+};
 
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let text = ctx.text();

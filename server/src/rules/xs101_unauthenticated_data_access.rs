@@ -81,8 +81,21 @@ use crate::semantics::names::has_word;
 use crate::workspace::Workspace;
 
 use super::context::{Context, Diagnostic, code_list};
+use super::rule::Rule;
 
 pub const CODE: &str = "XS101";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "unauthenticated-data-access",
+    severity: Severity::Error,
+    cwe: Some("CWE-306"),
+    summary: "An endpoint without `auth` reads user-owned data or writes any table.",
+    fixable: true,
+    safe_fixes: false,
+    check: Some(check),
+};
 
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     ctx.endpoints()
@@ -91,7 +104,7 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
 }
 
 /// One reason to report the endpoint.
-struct Finding<'a> {
+struct Reason<'a> {
     op: DataOp<'a>,
     /// What the endpoint does, short, for the message.
     phrase: String,
@@ -120,7 +133,7 @@ fn check_endpoint(ctx: &Context, endpoint: &Object) -> Option<Diagnostic> {
     if is_credential_recovery(ws, endpoint, &ops) {
         return None;
     }
-    let mut findings: Vec<Finding> = Vec::new();
+    let mut findings: Vec<Reason> = Vec::new();
     for op in ops {
         if let Some(f) = judge(ws, &ep, op) {
             findings.push(f);
@@ -156,7 +169,7 @@ fn is_credential_recovery(ws: &Workspace, endpoint: &Object, ops: &[DataOp]) -> 
             .all(|o| o.table.as_deref().is_some_and(|t| maybe_auth_table(ws, t)))
 }
 
-fn judge<'a>(ws: &Workspace, ep: &Endpoint<'a>, op: DataOp<'a>) -> Option<Finding<'a>> {
+fn judge<'a>(ws: &Workspace, ep: &Endpoint<'a>, op: DataOp<'a>) -> Option<Reason<'a>> {
     match &op.kind {
         OpKind::Write => {
             let phrase = match &op.table {
@@ -169,7 +182,7 @@ fn judge<'a>(ws: &Workspace, ep: &Endpoint<'a>, op: DataOp<'a>) -> Option<Findin
                 Some(t) => format!("{} `{t}`", write_verb(op.name())),
                 None => "runs SQL that is not a literal SELECT (`db.direct_query`)".to_string(),
             };
-            Some(Finding {
+            Some(Reason {
                 table: op.table.clone(),
                 op,
                 detail: phrase.clone(),
@@ -226,7 +239,7 @@ fn judge<'a>(ws: &Workspace, ep: &Endpoint<'a>, op: DataOp<'a>) -> Option<Findin
                 ));
             }
             let (phrase, detail) = (phrase.join(", and "), detail.join(", and "));
-            Some(Finding {
+            Some(Reason {
                 table: Some(table),
                 op,
                 phrase,
@@ -243,7 +256,7 @@ fn judge<'a>(ws: &Workspace, ep: &Endpoint<'a>, op: DataOp<'a>) -> Option<Findin
             let phrase = format!("returns rows of {} through a SQL query", code_list(&owned));
             let detail = format!("{phrase} ({})", ownership(ws, owned[0]));
             let table = owned[0].clone();
-            Some(Finding {
+            Some(Reason {
                 table: Some(table),
                 op,
                 detail,
@@ -386,7 +399,7 @@ fn write_verb(statement: &str) -> &'static str {
     }
 }
 
-fn report(ctx: &Context, endpoint: &Object, ep: &Endpoint, findings: Vec<Finding>) -> Diagnostic {
+fn report(ctx: &Context, endpoint: &Object, ep: &Endpoint, findings: Vec<Reason>) -> Diagnostic {
     let write = findings.iter().any(|f| f.write);
     let mut phrases: Vec<String> = Vec::new();
     let mut details: Vec<String> = Vec::new();

@@ -85,8 +85,21 @@ use crate::model::{BinaryOp, Expr, ExprKind, Object, PairKey, Span, Statement};
 use crate::workspace::Workspace;
 
 use super::context::{Context, Diagnostic};
+use super::rule::Rule;
 
 pub const CODE: &str = "XS102";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "idor-request-id",
+    severity: Severity::Error,
+    cwe: Some("CWE-639"),
+    summary: "A record of a user-owned table is selected by an id from the request with no ownership check.",
+    fixable: true,
+    safe_fixes: false,
+    check: Some(check),
+};
 
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();

@@ -63,9 +63,24 @@ use crate::model::{Expr, ExprKind, Object, PairKey, Span, Statement};
 use crate::semantics::names::snake_words;
 use crate::workspace::Workspace;
 
+use crate::finding::Severity;
+
+use super::rule::Rule;
 use crate::rules::context::{Context, Diagnostic, code_list};
 
 pub const CODE: &str = "XS103";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "mass-assignment",
+    severity: Severity::Warning,
+    cwe: Some("CWE-915"),
+    summary: "A database write takes its data from the whole request, or its owner field from the request.",
+    fixable: false,
+    safe_fixes: false,
+    check: Some(check),
+};
 
 /// Transformations that keep a request object whole.
 const KEEPING: &[&str] = &[

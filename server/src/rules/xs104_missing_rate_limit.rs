@@ -114,9 +114,24 @@ use crate::semantics::names::snake_words;
 use crate::workspace::Workspace;
 use crate::workspace::calls::is_call;
 
+use crate::finding::Severity;
+
+use super::rule::Rule;
 use crate::rules::context::{Context, Diagnostic};
 
 pub const CODE: &str = "XS104";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "missing-rate-limit",
+    severity: Severity::Warning,
+    cwe: Some("CWE-307"),
+    summary: "A login, sign-up, reset or token endpoint has no `redis.ratelimit`.",
+    fixable: true,
+    safe_fixes: false,
+    check: Some(check),
+};
 
 /// How deep function calls are followed from a middleware.
 const MAX_MIDDLEWARE_DEPTH: usize = 6;

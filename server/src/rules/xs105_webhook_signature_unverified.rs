@@ -121,9 +121,24 @@ use crate::semantics::endpoint::{self, describe, header_span, path, verb};
 use crate::semantics::names::snake_words;
 use crate::workspace::calls::is_call;
 
+use crate::finding::Severity;
+
+use super::rule::Rule;
 use crate::rules::context::{Context, Diagnostic};
 
 pub const CODE: &str = "XS105";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "webhook-signature-unverified",
+    severity: Severity::Warning,
+    cwe: Some("CWE-345"),
+    summary: "A webhook endpoint uses its payload without verifying the sender's signature.",
+    fixable: false,
+    safe_fixes: false,
+    check: Some(check),
+};
 
 /// Words of a path or api group that name a webhook receiver.
 const HOOK_WORDS: &[&str] = &[
@@ -280,7 +295,7 @@ fn check_endpoint(ctx: &Context, endpoint: &Object) -> Option<Diagnostic> {
     Some(report(
         ctx,
         &ep,
-        Finding {
+        Report {
             why,
             headers,
             u: unverified,
@@ -1270,7 +1285,7 @@ fn disabled_check(endpoint: &Object) -> Option<String> {
 }
 
 /// What is reported about an endpoint.
-struct Finding<'f, 'a> {
+struct Report<'f, 'a> {
     why: Why,
     headers: Vec<String>,
     u: Use<'a>,
@@ -1282,8 +1297,8 @@ struct Finding<'f, 'a> {
     refetched: bool,
 }
 
-fn report(ctx: &Context, ep: &Endpoint, finding: Finding) -> Diagnostic {
-    let Finding {
+fn report(ctx: &Context, ep: &Endpoint, finding: Report) -> Diagnostic {
+    let Report {
         why,
         headers,
         u,

@@ -64,8 +64,23 @@ use crate::model::{Block, Expr, ExprKind, Field, Item, Object, PairKey};
 use crate::workspace::sensitivity::{field_sensitivity, is_flagged, nested_schema};
 
 use super::context::{Context, Diagnostic};
+use crate::finding::Severity;
+
+use super::rule::Rule;
 
 pub const CODE: &str = "XS201";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "sensitive-field-unflagged",
+    severity: Severity::Warning,
+    cwe: Some("CWE-359"),
+    summary: "A field named or typed like a credential or personal data lacks `sensitive = true`.",
+    fixable: true,
+    safe_fixes: true,
+    check: Some(check),
+};
 
 /// Object kinds whose inputs are checked.
 const INPUT_KINDS: &[&str] = &["query", "function", "middleware", "tool"];

@@ -70,8 +70,23 @@ use crate::semantics::endpoint;
 use crate::workspace::sensitivity::DataKind;
 
 use super::context::{Context, Diagnostic};
+use crate::finding::Severity;
+
+use super::rule::Rule;
 
 pub const CODE: &str = "XS202";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "response-exposes-record",
+    severity: Severity::Warning,
+    cwe: Some("CWE-200"),
+    summary: "A response returns whole records of a table that has sensitive fields.",
+    fixable: true,
+    safe_fixes: false,
+    check: Some(check),
+};
 
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     if !ctx.ws.has_tables() {

@@ -72,8 +72,23 @@ use crate::workspace::sensitivity::{
 };
 
 use super::context::{Context, Diagnostic};
+use crate::finding::Severity;
+
+use super::rule::Rule;
 
 pub const CODE: &str = "XS203";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "sensitive-data-logged",
+    severity: Severity::Warning,
+    cwe: Some("CWE-532"),
+    summary: "A sensitive value or the whole request is logged or stored in a log table.",
+    fixable: true,
+    safe_fixes: false,
+    check: Some(check),
+};
 
 /// Object kinds with a stack that can log.
 const STACK_KINDS: &[&str] = &[

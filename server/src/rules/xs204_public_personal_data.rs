@@ -68,8 +68,23 @@ use crate::semantics::endpoint;
 use crate::workspace::sensitivity::DataKind;
 
 use super::context::{Context, Diagnostic};
+use crate::finding::Severity;
+
+use super::rule::Rule;
 
 pub const CODE: &str = "XS204";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "public-personal-data",
+    severity: Severity::Warning,
+    cwe: Some("CWE-359"),
+    summary: "An endpoint without `auth` returns personal data of a table.",
+    fixable: true,
+    safe_fixes: false,
+    check: Some(check),
+};
 
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     if !ctx.ws.has_tables() {

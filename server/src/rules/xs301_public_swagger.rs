@@ -36,11 +36,26 @@ use crate::semantics::api_group::{self, Swagger};
 use crate::semantics::endpoint::header_span;
 
 use super::context::{Context, Diagnostic};
+use crate::finding::Severity;
+
+use super::rule::Rule;
 
 /// Why public documentation matters and what to do, for every finding of the rule.
 const HELP: &str = "Public documentation lists every endpoint, input and response of the group for anyone to probe: switch it off, or require a token";
 
 pub const CODE: &str = "XS301";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "public-swagger",
+    severity: Severity::Warning,
+    cwe: Some("CWE-200"),
+    summary: "An api group publishes its Swagger documentation without a token.",
+    fixable: true,
+    safe_fixes: true,
+    check: Some(check),
+};
 
 const DISABLED: &str = "swagger = {active: false}";
 

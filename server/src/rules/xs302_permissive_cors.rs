@@ -49,15 +49,28 @@
 //! credentials; an empty `origins` list; api groups with `active = false`, which nothing
 //! outside Xano can reach.
 
-use crate::finding::{Fix, TextEdit};
+use crate::finding::{Fix, Severity, TextEdit};
 use crate::fix::{indent_at, insert_lines_after, line_ending_at};
 use crate::model::{Expr, ExprKind, Object};
 use crate::semantics::api_group::{self, CorsPolicy, CorsWritten};
 use crate::semantics::endpoint::header_span;
 
 use super::context::{Context, Diagnostic};
+use super::rule::Rule;
 
 pub const CODE: &str = "XS302";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "permissive-cors",
+    severity: Severity::Warning,
+    cwe: Some("CWE-942"),
+    summary: "An api group allows any origin (no `cors`, wildcard mode or `*` origin).",
+    fixable: true,
+    safe_fixes: false,
+    check: Some(check),
+};
 
 /// The origin the fix writes: obviously not a real one, and reported by XS003 until replaced.
 use crate::fix::placeholders::ORIGIN as ORIGIN_PLACEHOLDER;

@@ -41,10 +41,23 @@ use crate::fix::{indent_at, insert_lines_after};
 use crate::model::{BinaryOp, Expr, ExprKind, Statement};
 
 use super::context::{Context, Diagnostic};
+use super::rule::Rule;
 use crate::analysis::flow::{Flow, InputTaint, function_input_taint, target_name};
 use crate::model::enabled_statements;
 
 pub const CODE: &str = "XS303";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "long-lived-token",
+    severity: Severity::Info,
+    cwe: Some("CWE-613"),
+    summary: "An auth token has no expiration or one longer than the configured limit.",
+    fixable: true,
+    safe_fixes: false,
+    check: Some(check),
+};
 
 const DAY: i64 = 86_400;
 

@@ -57,14 +57,29 @@
 //! with `in [...]` or `==`, a conditional branch or `switch` on it, a literal map indexed by
 //! it); disabled statements; functions that only tasks or triggers call (workspace mode).
 
-use crate::analysis::injection::{self, Hit, How, Origin, Piece, Purpose, Scope};
+use crate::analysis::injection::{self, Hit, How, InputOrigin, Piece, Purpose, Stack};
 use crate::finding::{Fix, TextEdit};
 use crate::fix::{indent_at, insert_lines_after, line_end};
 use crate::model::{Attribute, BinaryOp, Expr, ExprKind, Span, Statement};
 
 use super::context::{Context, Diagnostic};
+use crate::finding::Severity;
+
+use super::rule::Rule;
 
 pub const CODE: &str = "XS401";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "sql-injection",
+    severity: Severity::Error,
+    cwe: Some("CWE-89"),
+    summary: "Raw SQL is built from a request-controlled value.",
+    fixable: true,
+    safe_fixes: false,
+    check: Some(check),
+};
 
 /// `db.direct_query` and `db.external.<engine>.direct_query`.
 fn is_sink(s: &Statement) -> bool {
@@ -102,7 +117,7 @@ struct Found<'a> {
     kind: Kind,
 }
 
-fn findings<'a>(scope: &Scope<'a>) -> Vec<Found<'a>> {
+fn findings<'a>(scope: &Stack<'a>) -> Vec<Found<'a>> {
     let mut out = Vec::new();
     for s in scope.statements.iter().copied().filter(|s| is_sink(s)) {
         let Some(sql) = s.attribute("sql").or_else(|| s.attribute("code")) else {
@@ -176,7 +191,7 @@ fn findings<'a>(scope: &Scope<'a>) -> Vec<Found<'a>> {
 /// A `?:raw` placeholder whose `arg` is request-controlled (only for literal SQL, where the
 /// placeholders can be counted).
 fn raw_placeholder<'a>(
-    scope: &Scope<'a>,
+    scope: &Stack<'a>,
     s: &'a Statement,
     sql: &'a Attribute,
     alts: &[Vec<Piece>],
@@ -258,7 +273,7 @@ fn arguments(s: &Statement) -> Vec<(&Expr, Span)> {
     }
 }
 
-fn diagnostic(ctx: &Context, scope: &Scope, origin: &Origin, found: Found) -> Diagnostic {
+fn diagnostic(ctx: &Context, scope: &Stack, origin: &InputOrigin, found: Found) -> Diagnostic {
     let statement = &found.statement.name.value;
     let first = &found.hits[0];
     let sources = describe_sources(&found.hits);
@@ -348,7 +363,7 @@ fn first_line(ctx: &Context, span: &Span) -> Span {
 
 /// Rewrites a simple concatenation `"... '" ~ $input.x ~ "' ..."` into `"... ?"` and adds
 /// one `arg = $input.x` line per value.
-fn concat_fix(ctx: &Context, scope: &Scope, s: &Statement, sql: &Attribute) -> Option<Fix> {
+fn concat_fix(ctx: &Context, scope: &Stack, s: &Statement, sql: &Attribute) -> Option<Fix> {
     let template = s
         .attribute("parser")
         .and_then(|a| a.value.string_value())
@@ -441,7 +456,7 @@ fn concat_fix(ctx: &Context, scope: &Scope, s: &Statement, sql: &Attribute) -> O
 /// and the SQL is its only use.
 fn single_use_definition<'a>(
     ctx: &Context,
-    scope: &Scope<'a>,
+    scope: &Stack<'a>,
     sink: &Statement,
     path: &crate::model::VarPath,
 ) -> Option<&'a Expr> {

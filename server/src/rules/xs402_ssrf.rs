@@ -53,14 +53,27 @@
 //! a literal path; disabled statements; functions that only tasks or triggers call (workspace
 //! mode). Checks that do not pin a host (`!= ""`, `|starts_with:"https://"`) do not count.
 
-use crate::analysis::injection::{self, Hit, How, Origin, Piece, Purpose, Scope};
-use crate::finding::Fix;
+use crate::analysis::injection::{self, Hit, How, InputOrigin, Piece, Purpose, Stack};
+use crate::finding::{Fix, Severity};
 use crate::fix::{indent_at, insert_lines_before, line_end};
 use crate::model::{Attribute, Span, Statement};
 
 use super::context::{Context, Diagnostic};
+use super::rule::Rule;
 
 pub const CODE: &str = "XS402";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "ssrf",
+    severity: Severity::Warning,
+    cwe: Some("CWE-918"),
+    summary: "An outbound request's scheme, host or port comes from the request.",
+    fixable: true,
+    safe_fixes: false,
+    check: Some(check),
+};
 
 /// Reported by XS003 until the user writes the real hosts.
 use crate::fix::placeholders::HOST as PLACEHOLDER_HOST;
@@ -121,7 +134,7 @@ struct Found<'a> {
     whole_host: bool,
 }
 
-fn findings<'a>(scope: &Scope<'a>) -> Vec<Found<'a>> {
+fn findings<'a>(scope: &Stack<'a>) -> Vec<Found<'a>> {
     let mut out = Vec::new();
     for s in scope.statements.iter().copied() {
         let Some((url, host_only)) = url_of(s) else {
@@ -205,7 +218,7 @@ fn decided_part(prefix: &[Piece]) -> Option<Part> {
     }
 }
 
-fn diagnostic(ctx: &Context, origin: &Origin, found: Found) -> Diagnostic {
+fn diagnostic(ctx: &Context, origin: &InputOrigin, found: Found) -> Diagnostic {
     let statement = &found.statement.name.value;
     let hit = &found.hit;
     let source = &hit.taint.source;

@@ -53,12 +53,27 @@
 //! declared `int`/`decimal`/`bool`/`enum` inputs; a value checked against literals first
 //! (`precondition ($input.op in ["+", "-"])`); disabled statements.
 
-use crate::analysis::injection::{self, Hit, How, Origin, Piece, Purpose, Scope};
+use crate::analysis::injection::{self, Hit, How, InputOrigin, Piece, Purpose, Stack};
 use crate::model::{Expr, ExprKind, Filter, Span, Statement};
 
 use super::context::{Context, Diagnostic};
+use crate::finding::Severity;
+
+use super::rule::Rule;
 
 pub const CODE: &str = "XS403";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "code-injection",
+    severity: Severity::Warning,
+    cwe: Some("CWE-94"),
+    summary: "Lambda code or a template is built from a request-controlled value.",
+    fixable: false,
+    safe_fixes: false,
+    check: Some(check),
+};
 
 /// Filters whose argument is JavaScript, and the position of that argument.
 fn lambda_filter_code(f: &Filter) -> Option<&Expr> {
@@ -138,7 +153,7 @@ struct Found {
     kind: Kind,
 }
 
-fn findings(text: &str, scope: &Scope) -> Vec<Found> {
+fn findings(text: &str, scope: &Stack) -> Vec<Found> {
     let mut out = Vec::new();
     for s in scope.statements.iter().copied() {
         match s.name.value.as_str() {
@@ -187,7 +202,7 @@ fn findings(text: &str, scope: &Scope) -> Vec<Found> {
 /// a dangerous call.
 fn lambda_code(
     text: &str,
-    scope: &Scope,
+    scope: &Stack,
     s: &Statement,
     code: &Expr,
     holder: &Span,
@@ -244,7 +259,7 @@ fn lambda_code(
 }
 
 /// The first request value in a built text (code or template), unless allow-listed.
-fn built_hit(scope: &Scope, s: &Statement, value: &Expr) -> Option<Hit> {
+fn built_hit(scope: &Stack, s: &Statement, value: &Expr) -> Option<Hit> {
     scope
         .pieces(value, s.span.start, Purpose::Code)
         .into_iter()
@@ -261,7 +276,7 @@ fn first_line(text: &str, span: &Span) -> Span {
     span.start..end.max(span.start)
 }
 
-fn diagnostic(ctx: &Context, origin: &Origin, found: Found) -> Diagnostic {
+fn diagnostic(ctx: &Context, origin: &InputOrigin, found: Found) -> Diagnostic {
     let hit = &found.hit;
     let source = &hit.taint.source;
     let via = match hit.via.first() {

@@ -53,7 +53,7 @@ use std::ops::Range;
 
 use crate::analysis::flow::target_name;
 use crate::analysis::secrets::{
-    self, CodeString, LiteralForm, Scope, bearer_tokens, code_strings, credential_header, env_name,
+    self, CodeString, LiteralForm, Place, bearer_tokens, code_strings, credential_header, env_name,
     is_credential_name, is_hex, is_password_name, is_placeholder, is_secret_like_name,
     is_weak_password, known_secrets, literal_content, looks_like_algorithm, looks_random, redact,
     url_passwords, url_service, var_last_name,
@@ -63,8 +63,23 @@ use crate::model::enabled_statements;
 use crate::model::{Expr, ExprKind, Object, Statement};
 
 use super::context::{Context, Diagnostic};
+use crate::finding::Severity;
+
+use super::rule::Rule;
 
 pub const CODE: &str = "XS501";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "hardcoded-secret",
+    severity: Severity::Error,
+    cwe: Some("CWE-798"),
+    summary: "A string literal looks like a credential.",
+    fixable: true,
+    safe_fixes: false,
+    check: Some(check),
+};
 
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let mut found: Vec<Candidate> = Vec::new();
@@ -167,7 +182,7 @@ fn check_var_use(
     use_: &Expr,
     name: &str,
     literal: &Expr,
-    scope: &Scope,
+    scope: &Place,
     out: &mut Vec<Candidate>,
 ) {
     let Some(value) = literal.string_value() else {
@@ -229,7 +244,7 @@ fn check_var_use(
     };
     let replace = Replace::Whole(literal.span.clone());
     // The literal sits in a `var` statement, not disabled and not a field default.
-    let defining = Scope {
+    let defining = Place {
         in_disabled: false,
         field_default: false,
         ..scope.clone()
@@ -311,7 +326,7 @@ enum Replace {
 
 /// The place a literal sits, for messages: "`$stripe_key`", "`client_secret` in `params` of
 /// `api.request`", "the code of `api.lambda`".
-fn place(scope: &Scope, key: Option<&str>) -> String {
+fn place(scope: &Place, key: Option<&str>) -> String {
     let stmt = scope.statement.map(|s| s.name.value.as_str());
     if scope.field_default
         && let Some(k) = scope.key
@@ -419,7 +434,7 @@ fn first_string(e: &Expr) -> Option<&str> {
 
 struct Ctx<'c, 'a> {
     ctx: &'c Context<'a>,
-    scope: &'c Scope<'a>,
+    scope: &'c Place<'a>,
 }
 
 impl Ctx<'_, '_> {
@@ -498,7 +513,7 @@ enum KeyVerdict {
     Neither,
 }
 
-fn judge_key(key: &str, scope: &Scope) -> KeyVerdict {
+fn judge_key(key: &str, scope: &Place) -> KeyVerdict {
     if is_credential_name(key) {
         return KeyVerdict::Credential;
     }
@@ -582,7 +597,7 @@ fn check_string(
     ctx: &Context,
     expr: &Expr,
     value: &str,
-    scope: &Scope,
+    scope: &Place,
     template: bool,
     out: &mut Vec<Candidate>,
 ) {
@@ -1162,7 +1177,7 @@ fn code_string_replace(s: &CodeString, offset: usize, secret: Range<usize>, lang
 /// Literals inside code (lambda JavaScript, backtick expressions): credentials given to
 /// names, credential headers, bearer tokens; vendor formats are found by the caller for
 /// lambda code and here for expression literals.
-fn check_code(ctx: &Context, expr: &Expr, scope: &Scope, lang: Lang, out: &mut Vec<Candidate>) {
+fn check_code(ctx: &Context, expr: &Expr, scope: &Place, lang: Lang, out: &mut Vec<Candidate>) {
     let text = ctx.text();
     // The code's text in the file: the content of the literal, or the backtick block.
     let content = match literal_content(text, &expr.span) {
@@ -1325,7 +1340,7 @@ fn check_code(ctx: &Context, expr: &Expr, scope: &Scope, lang: Lang, out: &mut V
     }
 }
 
-fn stmt_suffix(scope: &Scope) -> String {
+fn stmt_suffix(scope: &Place) -> String {
     scope
         .statement
         .map(|s| format!(" of `{}`", s.name.value))

@@ -41,15 +41,30 @@ use std::collections::HashMap;
 
 use crate::analysis::flow::target_name;
 use crate::analysis::secrets::{
-    self, Scope, is_email_name, is_password_name, is_test_email, is_weak_password, redact,
+    self, Place, is_email_name, is_password_name, is_test_email, is_weak_password, redact,
 };
 use crate::model::{BinaryOp, Expr, ExprKind, Object, PairKey, Span, Statement};
 use crate::semantics::names::snake_words;
 use crate::workspace::Workspace;
 
 use super::context::{Context, Diagnostic};
+use crate::finding::Severity;
+
+use super::rule::Rule;
 
 pub const CODE: &str = "XS502";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "test-credential",
+    severity: Severity::Warning,
+    cwe: Some("CWE-798"),
+    summary: "Literal test or backdoor credentials are used to create or match accounts.",
+    fixable: false,
+    safe_fixes: false,
+    check: Some(check),
+};
 
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = Vec::new();
@@ -327,7 +342,7 @@ fn has_key(expr: &Expr, pred: impl Fn(&str, &str) -> bool) -> bool {
 }
 
 /// An object literal that creates, seeds or submits an account with test credentials.
-fn account_object(ctx: &Context, expr: &Expr, scope: &Scope) -> Option<Diagnostic> {
+fn account_object(ctx: &Context, expr: &Expr, scope: &Place) -> Option<Diagnostic> {
     let found = credential_literals(expr);
     if found.is_empty() {
         return None;
@@ -503,7 +518,7 @@ fn backdoor(
     ws: &Workspace,
     side: &Expr,
     other: &Expr,
-    scope: &Scope,
+    scope: &Place,
     vars: &[Source],
 ) -> Option<Compared> {
     let literal = literal_of(other)?;
@@ -568,7 +583,7 @@ fn literal_of(e: &Expr) -> Option<&str> {
 fn statement_literal(
     ctx: &Context,
     stmt: &Statement,
-    scope: &Scope,
+    scope: &Place,
     expr: &Expr,
     literal: &str,
 ) -> Option<Diagnostic> {

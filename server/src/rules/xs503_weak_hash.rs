@@ -44,8 +44,23 @@ use crate::workspace::Workspace;
 use crate::workspace::calls::{MAX_CALL_DEPTH, is_call};
 
 use super::context::{Context, Diagnostic};
+use crate::finding::Severity;
+
+use super::rule::Rule;
 
 pub const CODE: &str = "XS503";
+
+/// The rule: its metadata and its check, beside its documentation.
+pub const RULE: Rule = Rule {
+    code: CODE,
+    name: "weak-hash",
+    severity: Severity::Warning,
+    cwe: Some("CWE-916"),
+    summary: "`md5` or `sha1` is applied to a password-like value.",
+    fixable: false,
+    safe_fixes: false,
+    check: Some(check),
+};
 
 const HELP: &str = "A leaked hash of this kind gives up most passwords in hours: store passwords in a `password` field (bcrypt) and check them with `security.check_password`";
 
