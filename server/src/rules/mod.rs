@@ -2,6 +2,7 @@
 //! plus the registry of codes and the selection of rules by code prefix.
 
 pub mod context;
+mod edits;
 mod registry;
 mod rule;
 

@@ -73,14 +73,14 @@ use crate::analysis::access::{
 };
 use crate::analysis::exposure::list_some;
 use crate::analysis::flow::string_list;
-use crate::finding::{Fix, Severity, TextEdit};
-use crate::fix::{indent_at, insert_lines_after, insert_lines_before};
+use crate::finding::{Fix, Severity};
 use crate::model::{Expr, ExprKind, Object, Statement};
 use crate::semantics::endpoint::{self, describe, header_span, path, verb};
 use crate::semantics::names::has_word;
 use crate::workspace::Workspace;
 
 use super::context::{Context, Diagnostic, code_list};
+use super::edits;
 use super::rule::Rule;
 
 pub const CODE: &str = "XS101";
@@ -513,48 +513,21 @@ fn auth_fix(ctx: &Context, endpoint: &Object) -> Option<Fix> {
         ),
         _ => return None,
     };
-    let text = ctx.text();
     let line = format!("auth = \"{table}\"");
     // A present but empty `auth`, or one naming a table that is not an auth table.
-    if let Some(attr) = endpoint.attribute("auth") {
-        return Some(Fix {
-            applicability: crate::finding::Applicability::Unsafe,
-            title,
-            edits: vec![TextEdit {
-                range: attr.span.clone(),
-                new_text: line,
-            }],
-        });
-    }
-    let edit = if let Some(group) = endpoint.attribute("api_group") {
-        insert_lines_after(
-            text,
-            group.span.end,
-            indent_at(text, group.span.start),
+    let edit = match endpoint.attribute("auth") {
+        Some(attr) => edits::replace(&attr.span, line),
+        None => edits::add_to_block(
+            ctx,
+            endpoint.span.start,
+            &endpoint.body,
+            endpoint.attribute("api_group"),
             &[line],
-        )
-    } else if let Some(first) = endpoint.body.items.first() {
-        let start = item_start(first);
-        insert_lines_before(text, start, indent_at(text, start), &[line])
-    } else {
-        let indent = format!(
-            "{}{}",
-            indent_at(text, endpoint.span.start),
-            ctx.indent_unit()
-        );
-        insert_lines_after(text, endpoint.body.span.start, &indent, &[line])
+        ),
     };
     Some(Fix {
         applicability: crate::finding::Applicability::Unsafe,
         title,
         edits: vec![edit],
     })
-}
-
-fn item_start(item: &crate::model::Item) -> usize {
-    match item {
-        crate::model::Item::Attribute(a) => a.span.start,
-        crate::model::Item::Statement(s) => s.span.start,
-        crate::model::Item::Fields(f) => f.span.start,
-    }
 }

@@ -59,11 +59,12 @@
 
 use crate::finding::{Fix, TextEdit};
 use crate::fix::{indent_at, insert_lines_after, line_ending_at};
-use crate::model::{Block, Expr, ExprKind, Field, Item, Object, PairKey};
+use crate::model::{Expr, ExprKind, Field, Item, Object, PairKey};
 
 use crate::workspace::sensitivity::{field_sensitivity, is_flagged, nested_schema};
 
 use super::context::{Context, Diagnostic};
+use super::edits;
 use crate::finding::Severity;
 
 use super::rule::Rule;
@@ -184,25 +185,21 @@ fn flag_fix(ctx: &Context, field: &Field) -> Option<Fix> {
         },
         Some(body) => {
             if let Some(existing) = body.attribute("sensitive") {
-                TextEdit {
-                    range: existing.value.span.clone(),
-                    new_text: "true".to_string(),
-                }
+                edits::replace(&existing.value.span, "true")
             } else {
                 let body_text = text.get(body.span.clone())?;
                 if !body_text.starts_with('{') || !body_text.ends_with('}') {
                     return None;
                 }
                 if body_text.contains('\n') {
-                    let inner = first_item_start(body)
-                        .map(|at| indent_at(text, at).to_string())
-                        .filter(|i| i.len() > indent.len())
-                        .unwrap_or_else(|| format!("{indent}{unit}"));
                     // Xano writes `sensitive` right after the `description`.
-                    let anchor = body
-                        .attribute("description")
-                        .map_or(body.span.start, |d| d.span.end);
-                    insert_lines_after(text, anchor, &inner, &["sensitive = true".into()])
+                    edits::add_to_block(
+                        ctx,
+                        field.span.start,
+                        body,
+                        body.attribute("description"),
+                        &["sensitive = true".into()],
+                    )
                 } else {
                     // A one-line block holds one attribute: rewrite it in the multi-line form.
                     let mut lines = Vec::new();
@@ -230,14 +227,6 @@ fn flag_fix(ctx: &Context, field: &Field) -> Option<Fix> {
         applicability: crate::finding::Applicability::Safe,
         title,
         edits: vec![edit],
-    })
-}
-
-fn first_item_start(body: &Block) -> Option<usize> {
-    body.items.first().map(|i| match i {
-        Item::Attribute(a) => a.span.start,
-        Item::Statement(s) => s.span.start,
-        Item::Fields(f) => f.span.start,
     })
 }
 

@@ -30,12 +30,12 @@
 //! itself is Xano's design and is not reported as a hard-coded secret either).
 
 use crate::finding::Fix;
-use crate::fix::{indent_at, insert_lines_after};
 use crate::model::Object;
 use crate::semantics::api_group::{self, Swagger};
 use crate::semantics::endpoint::header_span;
 
 use super::context::{Context, Diagnostic};
+use super::edits;
 use crate::finding::Severity;
 
 use super::rule::Rule;
@@ -87,10 +87,7 @@ fn check_group(ctx: &Context, group: &Object) -> Option<Diagnostic> {
             let fix = Fix {
                 applicability: crate::finding::Applicability::Safe,
                 title: format!("Set `{DISABLED}`"),
-                edits: vec![crate::finding::TextEdit {
-                    range: attr.span.clone(),
-                    new_text: DISABLED.to_string(),
-                }],
+                edits: vec![edits::replace(&attr.span, DISABLED)],
             };
             Some(
                 Diagnostic::new(CODE, attr.span.clone(), message)
@@ -104,27 +101,17 @@ fn check_group(ctx: &Context, group: &Object) -> Option<Diagnostic> {
 
 /// Inserts the setting after `canonical = ...`, or as the first line of the body.
 fn insert_fix(ctx: &Context, group: &Object) -> Fix {
-    let text = ctx.text();
-    let (anchor, indent) = match group
+    let after = group
         .attribute("canonical")
-        .or_else(|| group.body.attributes().next())
-    {
-        Some(attr) => (attr.span.end, indent_at(text, attr.span.start).to_string()),
-        None => {
-            let outer = indent_at(text, group.span.start).to_string();
-            (
-                group.body.span.start,
-                format!("{outer}{}", ctx.indent_unit()),
-            )
-        }
-    };
+        .or_else(|| group.body.attributes().next());
     Fix {
         applicability: crate::finding::Applicability::Safe,
         title: format!("Add `{DISABLED}`"),
-        edits: vec![insert_lines_after(
-            text,
-            anchor,
-            &indent,
+        edits: vec![edits::add_to_block(
+            ctx,
+            group.span.start,
+            &group.body,
+            after,
             &[DISABLED.to_string()],
         )],
     }

@@ -50,12 +50,13 @@
 //! outside Xano can reach.
 
 use crate::finding::{Fix, Severity, TextEdit};
-use crate::fix::{indent_at, insert_lines_after, line_ending_at};
+use crate::fix::{indent_at, line_ending_at};
 use crate::model::{Expr, ExprKind, Object};
 use crate::semantics::api_group::{self, CorsPolicy, CorsWritten};
 use crate::semantics::endpoint::header_span;
 
 use super::context::{Context, Diagnostic};
+use super::edits;
 use super::rule::Rule;
 
 pub const CODE: &str = "XS302";
@@ -282,20 +283,19 @@ fn fix(ctx: &Context, group: &Object, current: Option<(crate::model::Span, &Expr
                 .filter(|a| before.contains(&a.key.value.as_str()))
                 .last()
                 .or_else(|| group.body.attributes().next());
-            let (offset, indent) = match anchor {
-                Some(a) => (a.span.end, indent_at(text, a.span.start).to_string()),
-                None => (
-                    group.body.span.start,
-                    format!("{}{unit}", indent_at(text, group.span.start)),
-                ),
-            };
             let mut lines = vec!["cors = {".to_string()];
             lines.extend(body_lines(unit));
             lines.push("}".to_string());
             Fix {
                 applicability: crate::finding::Applicability::Unsafe,
                 title,
-                edits: vec![insert_lines_after(text, offset, &indent, &lines)],
+                edits: vec![edits::add_to_block(
+                    ctx,
+                    group.span.start,
+                    &group.body,
+                    anchor,
+                    &lines,
+                )],
             }
         }
     }

@@ -37,10 +37,11 @@
 //! a way the source does not settle (`$env.TOKEN_TTL`); disabled statements.
 
 use crate::finding::{Fix, Severity, TextEdit};
-use crate::fix::{indent_at, insert_lines_after};
+use crate::fix::indent_at;
 use crate::model::{BinaryOp, Expr, ExprKind, Statement};
 
 use super::context::{Context, Diagnostic};
+use super::edits;
 use super::rule::Rule;
 use crate::analysis::flow::{Flow, InputTaint, function_input_taint, target_name};
 use crate::model::enabled_statements;
@@ -243,10 +244,7 @@ fn fix(ctx: &Context, s: &Statement, seconds: i64) -> Fix {
     let line = format!("expiration = {seconds}");
     let title = format!("Set `{line}` ({})", describe(seconds));
     let edit = match s.attribute("expiration") {
-        Some(attr) => TextEdit {
-            range: attr.span.clone(),
-            new_text: line,
-        },
+        Some(attr) => edits::replace(&attr.span, line),
         None => {
             let body = s.body.as_ref();
             // After `extras` (where Xano writes it), else after the last attribute.
@@ -255,15 +253,9 @@ fn fix(ctx: &Context, s: &Statement, seconds: i64) -> Fix {
                     .or_else(|| b.attribute("table"))
                     .or_else(|| b.attributes().last())
             });
-            match (anchor, body) {
-                (Some(a), _) => {
-                    insert_lines_after(text, a.span.end, indent_at(text, a.span.start), &[line])
-                }
-                (None, Some(b)) => {
-                    let indent = format!("{}{}", indent_at(text, s.span.start), ctx.indent_unit());
-                    insert_lines_after(text, b.span.start, &indent, &[line])
-                }
-                (None, None) => {
+            match body {
+                Some(b) => edits::add_to_block(ctx, s.span.start, b, anchor, &[line]),
+                None => {
                     // `security.create_auth_token as $t` without a body: give it one.
                     let at = s.name.span.end;
                     let outer = indent_at(text, s.span.start);
