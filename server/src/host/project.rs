@@ -13,14 +13,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use super::check::SyntaxIssue;
+use globset::GlobSet;
+use rayon::prelude::*;
+
 use crate::rules;
 use crate::workspace::config::{CONFIG_FILE, ConfigError, RuleLevel};
 use crate::workspace::files::Discovery;
 use crate::workspace::root::{RootFinder, resolve, workspace_of_file, workspaces_in};
 use crate::workspace::{Config, FileModel, Workspace};
-use globset::GlobSet;
-use rayon::prelude::*;
+
+use super::check::SyntaxIssue;
 
 /// An open document as the index holds it. `K` is how the front names documents (the language
 /// server: by URI).

@@ -21,12 +21,12 @@
 //!
 //! Other objects (tables, tasks, triggers...) are few and are checked every time.
 
-use super::check::{CheckedFile, ObjectFindings, RuleDiagnostics, SyntaxIssue, check_objects};
 use crate::analysis::injection::ENTRY_KINDS;
 use crate::model::{Object, Span, TextChange};
 use crate::rules::{Diagnostic, RuleSelection};
 use crate::workspace::FileModel;
 
+use super::check::{CheckedFile, ObjectFindings, RuleDiagnostics, SyntaxIssue, check_objects};
 use super::project::Project;
 
 /// What the next analysis of the same document may take over, and what it depended on.
