@@ -99,11 +99,7 @@ pub fn parse_source(source: &Source) -> Parsed {
             ),
         ));
     }
-    syntax.extend(
-        syntax_errors(&tree)
-            .into_iter()
-            .map(|e| (e.range, e.message)),
-    );
+    syntax.extend(syntax_issues(&tree));
     Parsed {
         model: Arc::new(FileModel::new(source.path.clone(), &tree)),
         syntax,
@@ -192,36 +188,32 @@ pub fn check_file(
     if file.model.objects.len() < PARALLEL_OBJECTS {
         return check_file_at_once(file, syntax, ws, selection);
     }
-    let mut internal_errors = Vec::new();
-    let found = {
-        // A large file is checked object by object on every core, as the language server
-        // checks it: each rule reports on an object from that object and the workspace alone.
-        let per_object: Vec<(RuleDiagnostics, Vec<String>)> = file
-            .model
-            .objects
-            .par_iter()
-            .map(|object| {
-                let mut errors = Vec::new();
-                let found = run_checks(
-                    || Context::object(file, ws, object),
-                    &file.path,
-                    selection,
-                    &mut errors,
-                );
-                (found, errors)
-            })
-            .collect();
-        let mut found = Vec::new();
-        for (diagnostics, errors) in per_object {
-            found.extend(diagnostics);
-            for error in errors {
-                if !internal_errors.contains(&error) {
-                    internal_errors.push(error);
-                }
+    // A large file is checked object by object on every core, as the language server checks
+    // it: each rule reports on an object from that object and the workspace alone.
+    let per_object: Vec<(RuleDiagnostics, Vec<String>)> = file
+        .model
+        .objects
+        .par_iter()
+        .map(|object| {
+            let mut errors = Vec::new();
+            let found = run_checks(
+                || Context::object(file, ws, object),
+                &file.path,
+                selection,
+                &mut errors,
+            );
+            (found, errors)
+        })
+        .collect();
+    let (mut found, mut internal_errors) = (Vec::new(), Vec::new());
+    for (diagnostics, errors) in per_object {
+        found.extend(diagnostics);
+        for error in errors {
+            if !internal_errors.contains(&error) {
+                internal_errors.push(error);
             }
         }
-        found
-    };
+    }
     finish(file, syntax, ws, selection, found, internal_errors)
 }
 

@@ -93,39 +93,32 @@ fn check_group(ctx: &Context, group: &Object) -> Option<Diagnostic> {
         .as_ref()
         .map_or("this group", |n| n.value.as_str());
     let cors = api_group::cors(group);
-    let problem = match cors.policy {
-        CorsPolicy::Default => Problem::Missing,
-        CorsPolicy::OpenMode(mode) => Problem::DefaultMode(mode),
-        CorsPolicy::NoOrigins => Problem::NoOrigins,
-        CorsPolicy::Wildcard { credentials } => Problem::Wildcard { credentials },
-        CorsPolicy::NullOrigin => Problem::NullOrigin,
-        CorsPolicy::Origins(_) | CorsPolicy::Unknown => return None,
-    };
     let (range, attribute) = match cors.written {
         CorsWritten::Attribute(attr) => (attr.span.clone(), Some(attr)),
         CorsWritten::Block(block) => (block.span.clone(), None),
         CorsWritten::Missing => (header_span(group), None),
     };
-    let message = match &problem {
-        Problem::Missing => format!(
+    let message = match &cors.policy {
+        CorsPolicy::Origins(_) | CorsPolicy::Unknown => return None,
+        CorsPolicy::Default => format!(
             "api group `{name}` has no `cors` setting, so Xano's default applies: every origin may call it, with credentials"
         ),
-        Problem::DefaultMode(mode) if mode == "default" => format!(
+        CorsPolicy::OpenMode(mode) if mode == "default" => format!(
             "api group `{name}` uses CORS mode `default`, which lets every origin call it, with credentials"
         ),
-        Problem::DefaultMode(mode) => {
+        CorsPolicy::OpenMode(mode) => {
             format!("api group `{name}` uses CORS mode `{mode}`, which lets every origin call it")
         }
-        Problem::NoOrigins => format!(
+        CorsPolicy::NoOrigins => format!(
             "api group `{name}` sets CORS without listing origins, so every origin may call it"
         ),
-        Problem::Wildcard { credentials: true } => format!(
+        CorsPolicy::Wildcard { credentials: true } => format!(
             "api group `{name}` allows credentials for the wildcard origin `*`: any web site can make signed-in requests and read the answers"
         ),
-        Problem::Wildcard { credentials: false } => format!(
+        CorsPolicy::Wildcard { credentials: false } => format!(
             "api group `{name}` allows the wildcard origin `*`: any web site can call it from a browser"
         ),
-        Problem::NullOrigin => format!(
+        CorsPolicy::NullOrigin => format!(
             "api group `{name}` allows the `null` origin, which any sandboxed page or local file can claim"
         ),
     };
@@ -135,14 +128,6 @@ fn check_group(ctx: &Context, group: &Object) -> Option<Diagnostic> {
             .with_help("A browser sends the user's session to the group from any page an allowed origin serves: list only your own front ends' origins")
             .with_fix(fix),
     )
-}
-
-enum Problem {
-    Missing,
-    DefaultMode(String),
-    NoOrigins,
-    Wildcard { credentials: bool },
-    NullOrigin,
 }
 
 /// The verbs of the endpoints that join the group (`api_group = "<name>"`), in the usual

@@ -67,7 +67,10 @@ impl Workspace {
     /// run it, those that run a function that runs it, and so on. Ordered by path, then by
     /// place in the file.
     pub fn reaching(&self, function: &str) -> Vec<ObjectRef> {
-        let graph = self.call_graph.get_or_init(|| CallGraph::build(self));
+        let graph = self
+            .derived
+            .call_graph
+            .get_or_init(|| CallGraph::build(self));
         let mut seen: HashSet<(String, usize)> = HashSet::new();
         let mut found = Vec::new();
         let mut level = vec![function.to_string()];

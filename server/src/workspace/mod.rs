@@ -156,10 +156,17 @@ pub struct Workspace {
     /// Answers of [`sensitivity::table_fields_of_kind`], per table and kind.
     pub(crate) field_kinds:
         dashmap::DashMap<(String, sensitivity::DataKind), Vec<sensitivity::DataField>>,
-    /// The verbs (upper-cased) the endpoints of each api group use, gathered on first use after
-    /// the files changed: asked per api group, it would otherwise read every object each time.
+    /// What is gathered from every file on first use, and forgotten when a file changes.
+    derived: Derived,
+}
+
+/// Facts over all files, each gathered when first asked for after the files changed: asked per
+/// api group or per function, they would otherwise read every object each time.
+#[derive(Debug, Default)]
+struct Derived {
+    /// The verbs (upper-cased) the endpoints of each api group use.
     group_verbs: OnceLock<HashMap<String, Vec<String>>>,
-    /// Who calls each function, gathered on first use after the files changed.
+    /// Who calls each function.
     call_graph: OnceLock<calls::CallGraph>,
 }
 
@@ -185,20 +192,18 @@ impl Workspace {
 
     /// Adds or replaces a file. Call [`Workspace::reindex`] after a batch of changes.
     pub fn insert(&mut self, file: Arc<FileModel>) {
-        self.group_verbs = OnceLock::new();
-        self.call_graph = OnceLock::new();
+        self.derived = Derived::default();
         self.files.insert(file.path.clone(), file);
     }
 
     pub fn remove(&mut self, path: &str) -> Option<Arc<FileModel>> {
-        self.group_verbs = OnceLock::new();
-        self.call_graph = OnceLock::new();
+        self.derived = Derived::default();
         self.files.remove(path)
     }
 
     /// The verbs, upper-cased, of the endpoints whose `api_group` is `group`.
     pub fn group_verbs(&self, group: &str) -> &[String] {
-        let by_group = self.group_verbs.get_or_init(|| {
+        let by_group = self.derived.group_verbs.get_or_init(|| {
             let mut by_group: HashMap<String, Vec<String>> = HashMap::new();
             for file in self.files.values() {
                 for object in file
