@@ -4,19 +4,20 @@
 //! identity, and which records are ownership-checked.
 //!
 //! An endpoint is analysed as a list of [`Scope`]s: its own stack, then every function it runs
-//! (depth-bounded by [`MAX_CALL_DEPTH`], at most [`MAX_SCOPES`] scopes). Each scope knows which of
+//! (followed through [`CallPath`], at most [`MAX_SCOPES`] scopes). Each scope knows which of
 //! its inputs carry request values and which carry the caller's identity, as passed by its caller.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::analysis::flow::{Flow, InputTaint, tainted_arguments};
+use crate::analysis::callers::InputTaint;
+use crate::analysis::flow::{Flow, tainted_arguments};
 use crate::model::{
     Argument, BinaryOp, Expr, ExprKind, Item, Object, PairKey, Segment, Statement, VarPath,
 };
 use crate::semantics::endpoint;
 use crate::semantics::literal_name;
 use crate::semantics::names::{has_word, snake_words};
-use crate::workspace::calls::{MAX_CALL_DEPTH, is_call};
+use crate::workspace::calls::{CallPath, is_call};
 use crate::workspace::{Workspace, is_personal_name};
 
 /// At most this many stacks are analysed for one endpoint.
@@ -902,7 +903,8 @@ pub struct Scope<'a> {
     pub parent: Option<(usize, &'a Statement)>,
     /// The `function.run` of the endpoint through which this scope runs.
     pub via: Option<&'a Statement>,
-    pub depth: usize,
+    /// The calls from the endpoint to this scope.
+    pub calls: CallPath,
     /// Execution position of the call that starts the scope (empty for the endpoint).
     pub pos: Vec<usize>,
     /// For each request-controlled input, the endpoint-level value it carries (`input.id`).
@@ -957,7 +959,7 @@ impl<'a> Scope<'a> {
             statements,
             parent: None,
             via: None,
-            depth: 0,
+            calls: CallPath::start(object),
             pos: Vec::new(),
             origins,
             auth_vars: HashSet::new(),
@@ -1316,9 +1318,6 @@ impl<'a> Endpoint<'a> {
         while next < scopes.len() {
             let parent = next;
             next += 1;
-            if scopes[parent].depth >= MAX_CALL_DEPTH {
-                continue;
-            }
             let calls: Vec<(usize, &'a Statement)> = scopes[parent]
                 .statements
                 .iter()
@@ -1329,10 +1328,10 @@ impl<'a> Endpoint<'a> {
                 if scopes.len() >= MAX_SCOPES {
                     break;
                 }
-                let Some(callee) = ws.callee(call) else {
+                let caller = &scopes[parent];
+                let Some((callee, calls)) = caller.calls.enter(ws, call) else {
                     continue;
                 };
-                let caller = &scopes[parent];
                 let taint = tainted_arguments(call, &caller.flow);
                 let (origins, auth_inputs) = call_arguments(caller, call);
                 let mut scope = Scope::new(
@@ -1344,7 +1343,7 @@ impl<'a> Endpoint<'a> {
                 );
                 scope.parent = Some((parent, call));
                 scope.via = Some(caller.via.unwrap_or(call));
-                scope.depth = caller.depth + 1;
+                scope.calls = calls;
                 scope.pos = caller.position(index);
                 scopes.push(scope);
             }
@@ -1614,33 +1613,6 @@ impl<'a> Endpoint<'a> {
             None => true,
             Some(c) => is_creator_field(&c.name),
         }
-    }
-
-    /// Whether a `redis.ratelimit` runs in the stack, a function it runs, or its middleware.
-    pub fn rate_limited(&self) -> bool {
-        let in_scopes = self
-            .all_statements()
-            .any(|(_, p)| p.stmt.name.value == "redis.ratelimit");
-        in_scopes
-            || middleware_objects(self.ws, self.object)
-                .into_iter()
-                .any(|mw| {
-                    let scope =
-                        Scope::new(mw, "", InputTaint::None, HashSet::new(), HashMap::new());
-                    let mut found = scope
-                        .statements
-                        .iter()
-                        .any(|p| p.stmt.name.value == "redis.ratelimit");
-                    // One level into the functions the middleware runs.
-                    for p in &scope.statements {
-                        if let Some(f) = self.ws.callee(p.stmt) {
-                            found |= placed_statements(f.object())
-                                .iter()
-                                .any(|q| q.stmt.name.value == "redis.ratelimit");
-                        }
-                    }
-                    found
-                })
     }
 }
 

@@ -18,9 +18,9 @@ use crate::model::{
     Block, Expr, ExprKind, Filter, Item, Object, PairKey, Segment, Span, Statement,
 };
 use crate::semantics::names::snake_words;
-use crate::workspace::calls::{MAX_CALL_DEPTH, is_call};
+use crate::workspace::calls::{CallPath, is_call};
 use crate::workspace::sensitivity::{DataField, DataKind, output_without, table_fields_of_kind};
-use crate::workspace::{FileModel, Workspace};
+use crate::workspace::{FileModel, ObjectRef, Workspace};
 
 // ---------------------------------------------------------------------------------------------
 // Records reaching a response
@@ -165,8 +165,7 @@ struct Walk<'w, 'a> {
     env: Env,
     returns: Vec<Exposure>,
     inputs: Option<&'w HashMap<String, Vec<Exposure>>>,
-    depth: usize,
-    stack: Vec<String>,
+    calls: CallPath,
     /// Request-controlled values of the object (for what a write's request supplied).
     flow: Option<crate::analysis::flow::Flow>,
     /// Tables of the object's `dblink` inputs.
@@ -249,8 +248,7 @@ impl<'a> Analyzer<'a> {
             env: Env::new(),
             returns: Vec::new(),
             inputs: None,
-            depth: 0,
-            stack: object.name.iter().map(|n| n.value.clone()).collect(),
+            calls: CallPath::start(object),
             flow: None,
             dblinks: Vec::new(),
             object: None,
@@ -263,30 +261,24 @@ impl<'a> Analyzer<'a> {
     /// The records a function returns, for callers (cached when no records are passed in).
     fn function_response(
         &self,
-        name: &str,
+        callee: &'a ObjectRef,
         inputs: &HashMap<String, Vec<Exposure>>,
-        depth: usize,
-        stack: &[String],
+        calls: CallPath,
     ) -> Rc<Vec<Exposure>> {
+        let file: &'a FileModel = &callee.file;
+        let object: &'a Object = &file.model.objects[callee.index];
+        let name = object.name.as_ref().map_or("", |n| n.value.as_str());
         let cacheable = inputs.values().all(Vec::is_empty);
         if cacheable && let Some(hit) = self.cache.borrow().get(name) {
             return hit.clone();
         }
-        let Some(callee) = self.ws.function(name) else {
-            return Rc::new(Vec::new());
-        };
-        let file: &'a FileModel = &callee.file;
-        let object: &'a Object = &file.model.objects[callee.index];
-        let mut stack = stack.to_vec();
-        stack.push(name.to_string());
         let mut walk = Walk {
             an: self,
             path: &file.path,
             env: Env::new(),
             returns: Vec::new(),
             inputs: (!cacheable).then_some(inputs),
-            depth,
-            stack,
+            calls,
             flow: None,
             dblinks: Vec::new(),
             object: None,
@@ -559,7 +551,7 @@ impl<'w, 'a> Walk<'w, 'a> {
             {
                 self.flow = Some(crate::analysis::flow::Flow::of(
                     object,
-                    crate::analysis::flow::InputTaint::All,
+                    crate::analysis::callers::InputTaint::All,
                 ));
             }
             if let Some(ExprKind::Object(pairs)) = s.attribute("data").map(|a| &a.value.kind) {
@@ -699,12 +691,9 @@ impl<'w, 'a> Walk<'w, 'a> {
     }
 
     fn call(&mut self, s: &'a Statement) -> Vec<Exposure> {
-        let Some(name) = s.target_name() else {
+        let Some((callee, calls)) = self.calls.enter(self.an.ws, s) else {
             return Vec::new();
         };
-        if self.depth + 1 >= MAX_CALL_DEPTH || self.stack.iter().any(|n| n == &name.value) {
-            return Vec::new();
-        }
         let mut inputs: HashMap<String, Vec<Exposure>> = HashMap::new();
         if let Some(ExprKind::Object(pairs)) = s.attribute("input").map(|a| &a.value.kind) {
             for p in pairs.iter().filter(|p| !p.disabled) {
@@ -714,10 +703,10 @@ impl<'w, 'a> Walk<'w, 'a> {
                 }
             }
         }
-        let result = self
-            .an
-            .function_response(&name.value, &inputs, self.depth + 1, &self.stack);
-        let head_end = name.span.end.max(s.name.span.end);
+        let result = self.an.function_response(callee, &inputs, calls);
+        let head_end = s
+            .target_name()
+            .map_or(s.name.span.end, |name| name.span.end.max(s.name.span.end));
         result
             .iter()
             .cloned()
@@ -1521,9 +1510,9 @@ pub fn authenticates_caller(object: &Object, ws: &Workspace) -> bool {
     if direct(&statements) {
         return true;
     }
-    crate::analysis::flow::calls(&statements, ws)
-        .iter()
-        .any(|c| direct(&crate::model::object_statements(c.callee.object())))
+    CallPath::start(object)
+        .calls(ws, &statements)
+        .any(|(_, callee, _)| direct(&crate::model::object_statements(callee.object())))
 }
 
 /// The paging fields Xano returns around `items` for a paged query.

@@ -10,8 +10,10 @@ use std::collections::{HashMap, HashSet};
 use crate::model::object_statements;
 use crate::model::{Expr, ExprKind, Object, Segment, Span, Statement, VarPath};
 use crate::semantics::literal_name;
-use crate::workspace::calls::MAX_CALL_DEPTH;
-use crate::workspace::{ObjectRef, Workspace};
+use crate::workspace::Workspace;
+use crate::workspace::calls::CallPath;
+
+use super::callers::{ArgumentTaint, InputTaint, caller_taint};
 
 /// Where a request-controlled value comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,17 +24,6 @@ pub struct Taint {
     pub input: Option<String>,
     /// Whether a numeric or boolean coercion (`to_int`, `to_decimal`, `to_bool`) was applied.
     pub coerced: bool,
-}
-
-/// Which `$input` fields count as request-controlled in a stack.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InputTaint {
-    /// Every input (an endpoint, or a function analysed without its callers).
-    All,
-    /// Only these inputs (a function whose callers pass request values to them).
-    Only(HashSet<String>),
-    /// No input (a task, a trigger).
-    None,
 }
 
 /// What a record variable holds.
@@ -403,25 +394,6 @@ pub fn string_list(expr: &Expr) -> Option<Vec<String>> {
     }
 }
 
-/// A resolved `function.run` (or `function.call`) with its callee.
-pub struct Call<'a> {
-    pub statement: &'a Statement,
-    pub callee: ObjectRef,
-}
-
-/// The `function.run` statements of a stack whose function the workspace knows.
-pub fn calls<'a>(statements: &[&'a Statement], ws: &Workspace) -> Vec<Call<'a>> {
-    statements
-        .iter()
-        .filter_map(|s| {
-            Some(Call {
-                statement: s,
-                callee: ws.callee(s)?.clone(),
-            })
-        })
-        .collect()
-}
-
 /// The inputs of the callee that receive request-controlled values from the caller:
 /// `function.run f { input = {id: $input.id} }` → `{"id"}`. `input = $input` passes all.
 pub fn tainted_arguments(call: &Statement, caller: &Flow) -> InputTaint {
@@ -449,62 +421,23 @@ pub fn tainted_arguments(call: &Statement, caller: &Flow) -> InputTaint {
     }
 }
 
-/// For a function, the inputs some endpoint (directly or through other functions, up to
-/// [`MAX_CALL_DEPTH`]) passes request-controlled values to. `None` when no caller is known.
-pub fn function_input_taint(ws: &Workspace, function: &str) -> Option<InputTaint> {
-    let mut found: Option<InputTaint> = None;
-    let mut merge = |t: InputTaint| {
-        found = Some(match (found.take(), t) {
-            (Some(InputTaint::All), _) | (_, InputTaint::All) => InputTaint::All,
-            (Some(InputTaint::Only(mut a)), InputTaint::Only(b)) => {
-                a.extend(b);
-                InputTaint::Only(a)
-            }
-            (Some(InputTaint::Only(a)), InputTaint::None)
-            | (Some(InputTaint::None) | None, InputTaint::Only(a)) => InputTaint::Only(a),
-            _ => InputTaint::None,
-        });
-    };
-    for caller in ws.reaching(function) {
-        let object = caller.object();
-        if object.kind.value != "query" {
-            continue;
-        }
-        let flow = Flow::endpoint(object);
-        let statements = object_statements(object);
-        reach(ws, &statements, &flow, function, 0, &mut merge);
+impl ArgumentTaint<'_> for Flow {
+    fn tainted_arguments(&self, call: &Statement) -> InputTaint {
+        tainted_arguments(call, self)
     }
-    found
+
+    fn enter(&self, function: &Object, inputs: InputTaint, _: CallPath) -> Self {
+        Flow::of(function, inputs)
+    }
 }
 
-fn reach(
-    ws: &Workspace,
-    statements: &[&Statement],
-    flow: &Flow,
-    target: &str,
-    depth: usize,
-    merge: &mut impl FnMut(InputTaint),
-) {
-    if depth >= MAX_CALL_DEPTH {
-        return;
-    }
-    for call in calls(statements, ws) {
-        let taint = tainted_arguments(call.statement, flow);
-        let callee = call.callee.object();
-        if callee.name.as_ref().is_some_and(|n| n.value == target) {
-            merge(taint);
-        } else if taint != InputTaint::None {
-            let inner = Flow::of(callee, taint);
-            reach(
-                ws,
-                &object_statements(callee),
-                &inner,
-                target,
-                depth + 1,
-                merge,
-            );
-        }
-    }
+/// For a function, the inputs some endpoint (directly or through other functions) passes
+/// request-controlled values to. `None` when no endpoint calls it.
+pub fn function_input_taint(ws: &Workspace, function: &str) -> Option<InputTaint> {
+    caller_taint(ws, function, |object| {
+        (object.kind.value == "query").then(|| Flow::endpoint(object))
+    })
+    .inputs
 }
 
 /// The literal name given to a statement attribute (`table = "user"`).
@@ -562,5 +495,105 @@ mod tests {
         );
         assert!(!flow.records.get("first").unwrap().list);
         assert!(!flow.records.contains_key("u"));
+    }
+
+    // What callers pass a function, as the endpoints' flows see it.
+    mod caller_taint {
+        use std::sync::Arc;
+
+        use super::super::*;
+        use crate::workspace::{Config, FileModel};
+
+        fn workspace(files: &[(&str, &str)]) -> Workspace {
+            let mut ws = Workspace::new(Config::default());
+            for (path, text) in files {
+                ws.insert(Arc::new(FileModel::parse(*path, text)));
+            }
+            ws.reindex();
+            ws
+        }
+
+        fn endpoint(name: &str, call: &str) -> String {
+            format!(
+                "query {name} verb=POST {{\n  input {{\n    int a\n    int b\n  }}\n  stack {{\n    {call}\n  }}\n  response = null\n}}\n"
+            )
+        }
+
+        const SINK: &str = "function sink {\n  input {\n    int x\n    int y\n  }\n  stack {\n  }\n  response = null\n}\n";
+
+        fn endpoints_only(object: &Object) -> Option<Flow> {
+            (object.kind.value == "query").then(|| Flow::endpoint(object))
+        }
+
+        #[test]
+        fn joins_what_every_entry_point_passes_directly_or_through_functions() {
+            let ws = workspace(&[
+                ("sink.xs", SINK),
+                (
+                    "one.xs",
+                    &endpoint(
+                        "one",
+                        "function.run sink {\n      input = {x: $input.a, y: 1}\n    }",
+                    ),
+                ),
+                (
+                    "relay.xs",
+                    "function relay {\n  input {\n    int v\n  }\n  stack {\n    function.run sink {\n      input = {y: $input.v}\n    }\n  }\n  response = null\n}\n",
+                ),
+                (
+                    "two.xs",
+                    &endpoint(
+                        "two",
+                        "function.run relay {\n      input = {v: $input.b}\n    }",
+                    ),
+                ),
+                (
+                    "three.xs",
+                    &endpoint(
+                        "three",
+                        "function.run sink {\n      input = {x: 1, y: 2}\n    }",
+                    ),
+                ),
+            ]);
+            let found = caller_taint(&ws, "sink", endpoints_only);
+            assert_eq!(
+                found.inputs,
+                Some(InputTaint::Only(["x", "y"].map(String::from).into()))
+            );
+            // `three` calls it with constants only: a caller, but not one passing request values.
+            let callers: Vec<&str> = found
+                .callers
+                .iter()
+                .map(|(e, _)| e.file.path.as_str())
+                .collect();
+            assert_eq!(callers, ["one.xs", "two.xs"]);
+        }
+
+        #[test]
+        fn a_function_no_entry_point_reaches_has_no_caller_taint() {
+            let ws = workspace(&[
+                ("sink.xs", SINK),
+                (
+                    "task.xs",
+                    "task nightly {\n  stack {\n    function.run sink {\n      input = {x: 1}\n    }\n  }\n}\n",
+                ),
+            ]);
+            let found = caller_taint(&ws, "sink", endpoints_only);
+            assert_eq!(found.inputs, None);
+            assert!(found.callers.is_empty());
+        }
+
+        #[test]
+        fn join_keeps_the_widest_taint() {
+            let only =
+                |names: &[&str]| InputTaint::Only(names.iter().map(|n| n.to_string()).collect());
+            assert_eq!(only(&["a"]).join(only(&["b"])), only(&["a", "b"]));
+            assert_eq!(only(&["a"]).join(InputTaint::All), InputTaint::All);
+            assert_eq!(InputTaint::None.join(only(&["a"])), only(&["a"]));
+            assert_eq!(InputTaint::None.join(InputTaint::None), InputTaint::None);
+            let mut found = None;
+            InputTaint::join_into(&mut found, InputTaint::None);
+            assert_eq!(found, Some(InputTaint::None));
+        }
     }
 }

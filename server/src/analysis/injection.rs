@@ -15,10 +15,11 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
-use crate::analysis::flow::{InputTaint, target_name};
+use crate::analysis::callers::{self, ArgumentTaint, InputTaint};
+use crate::analysis::flow::target_name;
 use crate::model::enabled_statements;
 use crate::model::{BinaryOp, Expr, ExprKind, Filter, Object, PairKey, Span, Statement, VarPath};
-use crate::workspace::calls::{MAX_CALL_DEPTH, is_call};
+use crate::workspace::calls::{CallPath, is_call};
 use crate::workspace::{FileModel, Workspace};
 
 /// Where a request-controlled value comes from.
@@ -240,7 +241,8 @@ pub struct Stack<'a> {
     clean_inputs: HashSet<String>,
     tainted: HashMap<String, Tainted>,
     defs: HashMap<String, Vec<&'a Statement>>,
-    depth: usize,
+    /// The calls that led here from the object the analysis started in.
+    path: CallPath,
     /// Results of called functions, by call statement and the inputs it taints.
     calls: RefCell<CallResults>,
     /// Resolution steps left for the current [`Stack::pieces`] call: long chains of
@@ -253,10 +255,15 @@ type CallResults = HashMap<(usize, String), Option<(Tainted, String)>>;
 
 impl<'a> Stack<'a> {
     pub fn new(ws: &'a Workspace, object: &'a Object, inputs: InputTaint) -> Self {
-        Self::with_depth(ws, object, inputs, 0)
+        Self::with_path(ws, object, inputs, CallPath::start(object))
     }
 
-    fn with_depth(ws: &'a Workspace, object: &'a Object, inputs: InputTaint, depth: usize) -> Self {
+    fn with_path(
+        ws: &'a Workspace,
+        object: &'a Object,
+        inputs: InputTaint,
+        path: CallPath,
+    ) -> Self {
         let statements = object.stack().map(enabled_statements).unwrap_or_default();
         let clean_inputs = object
             .fields("input")
@@ -284,7 +291,7 @@ impl<'a> Stack<'a> {
             clean_inputs,
             tainted: HashMap::new(),
             defs,
-            depth,
+            path,
             calls: RefCell::new(HashMap::new()),
             budget: Cell::new(0),
         };
@@ -390,11 +397,8 @@ impl<'a> Stack<'a> {
 
     /// Whether the response of a called function carries a request value it was given.
     fn call_result(&self, s: &Statement) -> Option<(Tainted, String)> {
-        if self.depth >= MAX_CALL_DEPTH {
-            return None;
-        }
+        let (callee, path) = self.path.enter(self.ws, s)?;
         let name = s.target_name()?.value.clone();
-        let callee = self.ws.function(&name)?;
         let inputs = self.tainted_arguments(s);
         let key = match &inputs {
             InputTaint::None => return None,
@@ -415,7 +419,7 @@ impl<'a> Stack<'a> {
         }
         let object = callee.object();
         let result = object.attribute("response").and_then(|response| {
-            let inner = Stack::with_depth(self.ws, object, inputs, self.depth + 1);
+            let inner = Stack::with_path(self.ws, object, inputs, path);
             inner.taint_raw(&response.value, 0).map(|t| (t, name))
         });
         self.calls.borrow_mut().insert(key, result.clone());
@@ -2316,91 +2320,44 @@ fn has_entries(ws: &Workspace) -> bool {
     })
 }
 
-/// For a function, the inputs some entry point (directly or through other functions, up to
-/// [`MAX_CALL_DEPTH`]) passes request values to, and the entry points' calls that start it.
-/// `None` when no entry point calls it.
+impl<'a> ArgumentTaint<'a> for Stack<'a> {
+    fn tainted_arguments(&self, call: &Statement) -> InputTaint {
+        Stack::tainted_arguments(self, call)
+    }
+
+    fn enter(&self, function: &'a Object, inputs: InputTaint, path: CallPath) -> Self {
+        Stack::with_path(self.ws, function, inputs, path)
+    }
+}
+
+/// For a function, the inputs some entry point (directly or through other functions) passes
+/// request values to, and the entry points' calls that start it. `None` when no entry point
+/// calls it.
 pub fn caller_taint(ws: &Workspace, function: &str) -> (Option<InputTaint>, Vec<Caller>) {
-    let mut found: Option<InputTaint> = None;
-    let mut callers = Vec::new();
-    // Only entry points whose calls can lead to the function need their taint.
-    for entry in ws.reaching(function) {
-        let object = entry.object();
-        if !ENTRY_KINDS.contains(&object.kind.value.as_str()) || object.stack().is_none() {
-            continue;
-        }
-        let scope = Stack::new(ws, object, InputTaint::All);
-        let what = format!(
-            "{} `{}`",
-            if object.kind.value == "query" {
-                "endpoint"
-            } else {
-                object.kind.value.as_str()
-            },
-            object.name.as_ref().map_or("", |n| n.value.as_str())
-        );
-        for call in &scope.statements {
-            if !is_call(call) {
-                continue;
-            }
-            let mut reached: Option<InputTaint> = None;
-            reach(ws, &scope, call, function, 0, &mut reached);
-            if let Some(t) = reached {
-                if t != InputTaint::None {
-                    callers.push(Caller {
-                        path: entry.file.path.clone(),
-                        span: call.span.clone(),
-                        what: what.clone(),
-                    });
-                }
-                merge(&mut found, t);
-            }
-        }
-    }
-    (found, callers)
-}
-
-fn reach(
-    ws: &Workspace,
-    scope: &Stack,
-    call: &Statement,
-    target: &str,
-    depth: usize,
-    found: &mut Option<InputTaint>,
-) {
-    if depth >= MAX_CALL_DEPTH {
-        return;
-    }
-    let (Some(name), Some(callee)) = (call.target_name(), ws.callee(call)) else {
-        return;
-    };
-    let taint = scope.tainted_arguments(call);
-    if name.value == target {
-        merge(found, taint);
-        return;
-    }
-    if taint == InputTaint::None {
-        return;
-    }
-    let object = callee.object();
-    let inner = Stack::with_depth(ws, object, taint, depth + 1);
-    for s in &inner.statements {
-        if is_call(s) {
-            reach(ws, &inner, s, target, depth + 1, found);
-        }
-    }
-}
-
-fn merge(found: &mut Option<InputTaint>, t: InputTaint) {
-    *found = Some(match (found.take(), t) {
-        (Some(InputTaint::All), _) | (_, InputTaint::All) => InputTaint::All,
-        (Some(InputTaint::Only(mut a)), InputTaint::Only(b)) => {
-            a.extend(b);
-            InputTaint::Only(a)
-        }
-        (Some(InputTaint::Only(a)), InputTaint::None)
-        | (Some(InputTaint::None) | None, InputTaint::Only(a)) => InputTaint::Only(a),
-        _ => InputTaint::None,
+    let found = callers::caller_taint(ws, function, |object| {
+        (ENTRY_KINDS.contains(&object.kind.value.as_str()) && object.stack().is_some())
+            .then(|| Stack::new(ws, object, InputTaint::All))
     });
+    let callers = found
+        .callers
+        .into_iter()
+        .map(|(entry, span)| {
+            let object = entry.object();
+            let kind = match object.kind.value.as_str() {
+                "query" => "endpoint",
+                kind => kind,
+            };
+            Caller {
+                path: entry.file.path.clone(),
+                span,
+                what: format!(
+                    "{kind} `{}`",
+                    object.name.as_ref().map_or("", |n| n.value.as_str())
+                ),
+            }
+        })
+        .collect();
+    (found.inputs, callers)
 }
 
 /// The message tail that says why a function's input counts as request-controlled.

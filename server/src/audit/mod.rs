@@ -10,14 +10,13 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::analysis::flow::calls;
 use crate::finding::Severity;
 use crate::host::check::CheckedFile;
 use crate::model::Object;
 use crate::model::object_statements;
 use crate::semantics::api_group::{self, CorsPolicy, CorsWritten, Swagger};
 use crate::semantics::endpoint;
-use crate::workspace::calls::MAX_CALL_DEPTH;
+use crate::workspace::calls::CallPath;
 use crate::workspace::{Workspace, is_personal_name};
 
 pub use html::render as html;
@@ -321,7 +320,13 @@ fn endpoint_row(
     findings: Vec<String>,
 ) -> EndpointRow {
     let (mut reads, mut writes) = (BTreeSet::new(), BTreeSet::new());
-    collect_tables(ws, object, 0, &mut reads, &mut writes);
+    collect_tables(
+        ws,
+        object,
+        &CallPath::start(object),
+        &mut reads,
+        &mut writes,
+    );
     EndpointRow {
         verb: endpoint::verb(object),
         path: endpoint::path(object).to_string(),
@@ -341,7 +346,7 @@ fn endpoint_row(
 fn collect_tables(
     ws: &Workspace,
     object: &Object,
-    depth: usize,
+    path: &CallPath,
     reads: &mut BTreeSet<String>,
     writes: &mut BTreeSet<String>,
 ) {
@@ -370,10 +375,8 @@ fn collect_tables(
     {
         writes.insert("(raw SQL)".to_string());
     }
-    if depth < MAX_CALL_DEPTH {
-        for call in calls(&statements, ws) {
-            collect_tables(ws, call.callee.object(), depth + 1, reads, writes);
-        }
+    for (_, callee, inner) in path.calls(ws, &statements) {
+        collect_tables(ws, callee.object(), &inner, reads, writes);
     }
 }
 

@@ -112,7 +112,7 @@ use crate::semantics::endpoint::{self, describe, header_span, path, verb};
 use crate::semantics::literal_name;
 use crate::semantics::names::snake_words;
 use crate::workspace::Workspace;
-use crate::workspace::calls::is_call;
+use crate::workspace::calls::{CallPath, is_call};
 
 use crate::finding::Severity;
 
@@ -132,9 +132,6 @@ pub const RULE: Rule = Rule {
     safe_fixes: false,
     check: Some(check),
 };
-
-/// How deep function calls are followed from a middleware.
-const MAX_MIDDLEWARE_DEPTH: usize = 6;
 
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let mut branch: Option<Vec<String>> = None;
@@ -739,7 +736,10 @@ fn middleware_limits(ws: &Workspace, endpoint: &Object, branch: &[String]) -> bo
     names.extend(branch.iter().cloned());
     names.iter().any(|n| match ws.middleware(n) {
         None => true,
-        Some(mw) => object_limits(ws, mw.object(), 0, &mut HashSet::new()),
+        Some(mw) => {
+            let object = mw.object();
+            object_limits(ws, object, &CallPath::start(object), &mut HashSet::new())
+        }
     })
 }
 
@@ -748,7 +748,7 @@ fn middleware_limits(ws: &Workspace, endpoint: &Object, branch: &[String]) -> bo
 fn object_limits(
     ws: &Workspace,
     object: &Object,
-    depth: usize,
+    path: &CallPath,
     seen: &mut HashSet<String>,
 ) -> bool {
     for p in placed_statements(object) {
@@ -761,15 +761,13 @@ fn object_limits(
                 if name.trim().is_empty() || !seen.insert(name.to_string()) {
                     continue;
                 }
-                match ws.function(name) {
-                    None => return true,
-                    Some(f) => {
-                        if depth < MAX_MIDDLEWARE_DEPTH
-                            && object_limits(ws, f.object(), depth + 1, seen)
-                        {
-                            return true;
-                        }
-                    }
+                if ws.function(name).is_none() {
+                    return true;
+                }
+                if let Some((f, inner)) = path.enter(ws, p.stmt)
+                    && object_limits(ws, f.object(), &inner, seen)
+                {
+                    return true;
                 }
             }
             _ => {}

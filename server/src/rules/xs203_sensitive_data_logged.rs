@@ -60,8 +60,9 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::analysis::callers::InputTaint;
 use crate::analysis::exposure::is_log_table;
-use crate::analysis::flow::{Flow, InputTaint};
+use crate::analysis::flow::Flow;
 use crate::finding::{Fix, TextEdit};
 use crate::model::{BinaryOp, Expr, ExprKind, Object, Segment, Statement};
 use crate::model::{enabled_statements, object_statements};

@@ -43,7 +43,8 @@ use crate::model::{BinaryOp, Expr, ExprKind, Statement};
 use super::context::{Context, Diagnostic};
 use super::edits;
 use super::rule::Rule;
-use crate::analysis::flow::{Flow, InputTaint, function_input_taint, target_name};
+use crate::analysis::callers::InputTaint;
+use crate::analysis::flow::{Flow, function_input_taint, target_name};
 use crate::model::enabled_statements;
 
 pub const CODE: &str = "XS303";

@@ -40,8 +40,8 @@ use crate::analysis::flow::target_name;
 use crate::analysis::secrets::{self, is_password_name};
 use crate::model::enabled_statements;
 use crate::model::{Expr, ExprKind, Filter, Object, PairKey, Segment, Span, Statement, VarPath};
-use crate::workspace::Workspace;
-use crate::workspace::calls::{MAX_CALL_DEPTH, is_call};
+use crate::workspace::calls::{CallPath, is_call};
+use crate::workspace::{ObjectRef, Workspace};
 
 use super::context::{Context, Diagnostic};
 use crate::finding::Severity;
@@ -285,8 +285,12 @@ fn calls(ctx: &Context, object: &Object, passwords: &Passwords) -> Vec<Diagnosti
         let Some(name) = s.target_name() else {
             continue;
         };
+        let Some((function, inner)) = CallPath::start(object).enter(ctx.ws, s) else {
+            continue;
+        };
         let mut visited = HashSet::new();
-        if let Some((path, hit, callee)) = callee_hash(ctx.ws, &name.value, &seeds, 1, &mut visited)
+        if let Some((path, hit, callee)) =
+            callee_hash(ctx.ws, function, &seeds, &inner, &mut visited)
         {
             let arg = seeds
                 .iter()
@@ -343,16 +347,16 @@ fn path_text(v: &VarPath) -> String {
 /// when the function would not report it itself (the input is not named like a password).
 fn callee_hash(
     ws: &Workspace,
-    name: &str,
+    callee: &ObjectRef,
     seeds: &[(String, String)],
-    depth: usize,
+    path: &CallPath,
     visited: &mut HashSet<String>,
 ) -> Option<(String, Hit, String)> {
-    if depth > MAX_CALL_DEPTH || !visited.insert(name.to_string()) {
+    let object = callee.object();
+    let name = object.name.as_ref()?.value.as_str();
+    if !visited.insert(name.to_string()) {
         return None;
     }
-    let callee = ws.function(name)?;
-    let object = callee.object();
     let seeded: HashSet<String> = seeds
         .iter()
         .map(|(k, _)| k.clone())
@@ -370,17 +374,13 @@ fn callee_hash(
     if let Some(hit) = with.hashes().into_iter().find(|h| !own.contains(&h.span)) {
         return Some((callee.file.path.clone(), hit, name.to_string()));
     }
-    for s in object.stack().map(enabled_statements).unwrap_or_default() {
-        if !is_call(s) {
-            continue;
-        }
+    let statements = object.stack().map(enabled_statements).unwrap_or_default();
+    for (s, function, inner) in path.calls(ws, &statements) {
         let next = password_arguments(s, &with);
         if next.is_empty() {
             continue;
         }
-        if let Some(t) = s.target_name()
-            && let Some(found) = callee_hash(ws, &t.value, &next, depth + 1, visited)
-        {
+        if let Some(found) = callee_hash(ws, function, &next, &inner, visited) {
             return Some(found);
         }
     }

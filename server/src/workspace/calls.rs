@@ -1,10 +1,11 @@
 //! The call graph: which function a `function.run` runs, and which objects reach a function
-//! through their calls. Built once per version of the workspace, with one depth bound that every
-//! analysis following calls uses.
+//! through their calls. Built once per version of the workspace. Every analysis that follows a
+//! call into the function it runs does so through [`CallPath::enter`], the one place that
+//! resolves the call, bounds the depth and refuses recursion.
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{Statement, object_statements};
+use crate::model::{Object, Statement, object_statements};
 
 use super::{ObjectRef, Workspace};
 
@@ -17,6 +18,66 @@ pub fn is_call(statement: &Statement) -> bool {
         statement.name.value.as_str(),
         "function.run" | "function.call"
     )
+}
+
+/// The functions a walk has followed calls into, from the object it started in. Analyses carry
+/// one along as they descend, so that what they follow is decided here: a call is followed when
+/// the workspace defines its function, the walk is less than [`MAX_CALL_DEPTH`] calls deep, and
+/// the function is not already on the path (nor the function the walk started in).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallPath {
+    start: Option<String>,
+    functions: Vec<String>,
+}
+
+impl CallPath {
+    /// The path of a walk starting in `object`'s own stack.
+    pub fn start(object: &Object) -> Self {
+        CallPath {
+            start: (object.kind.value == "function")
+                .then(|| object.name.as_ref().map(|n| n.value.clone()))
+                .flatten(),
+            functions: Vec::new(),
+        }
+    }
+
+    /// How many calls below the starting object the walk is: 0 in its own stack.
+    pub fn depth(&self) -> usize {
+        self.functions.len()
+    }
+
+    /// The function `statement` runs and the path inside it, when the call is followed.
+    pub fn enter<'w>(
+        &self,
+        ws: &'w Workspace,
+        statement: &Statement,
+    ) -> Option<(&'w ObjectRef, CallPath)> {
+        if self.depth() >= MAX_CALL_DEPTH {
+            return None;
+        }
+        let callee = ws.callee(statement)?;
+        let name = &statement.target_name()?.value;
+        if self.start.as_ref() == Some(name) || self.functions.contains(name) {
+            return None;
+        }
+        let mut inner = self.clone();
+        inner.functions.push(name.clone());
+        Some((callee, inner))
+    }
+
+    /// The calls of `statements` this path follows, with their functions and inner paths.
+    pub fn calls<'w, 's>(
+        &'s self,
+        ws: &'w Workspace,
+        statements: &'s [&'s Statement],
+    ) -> impl Iterator<Item = (&'s Statement, &'w ObjectRef, CallPath)> + 's
+    where
+        'w: 's,
+    {
+        statements
+            .iter()
+            .filter_map(move |s| self.enter(ws, s).map(|(f, inner)| (*s, f, inner)))
+    }
 }
 
 /// For every function name, the objects whose stacks call it (each once, in file order).
@@ -140,5 +201,51 @@ mod tests {
         assert_eq!(names("f5"), ["f1", "f2", "f3", "f4"]);
         let call = &object_statements(ws.function("f1").unwrap().object())[0];
         assert_eq!(ws.callee(call).unwrap().file.path, "f2.xs");
+    }
+
+    /// The functions a walk from `start` enters, depth first, through `CallPath::enter`.
+    fn walked(ws: &Workspace, object: &Object, path: &CallPath, out: &mut Vec<String>) {
+        let statements = object_statements(object);
+        for (_, callee, inner) in path.calls(ws, &statements) {
+            out.push(callee.object().name.as_ref().unwrap().value.clone());
+            walked(ws, callee.object(), &inner, out);
+        }
+    }
+
+    #[test]
+    fn a_path_follows_known_functions_to_the_bound_and_never_twice_on_one_path() {
+        let mut ws = Workspace::new(Config::default());
+        // e -> f1 -> f2 -> f3 -> f4 -> f5, and f1 -> missing; g -> g, h -> i -> h.
+        ws.insert(Arc::new(FileModel::parse(
+            "e.xs",
+            "query e verb=GET {\n  stack {\n    function.run f1 as $r\n    function.run missing as $m\n  }\n  response = $r\n}\n",
+        )));
+        for i in 1..=5 {
+            let text = function(&format!("f{i}"), &format!("f{}", i + 1));
+            ws.insert(Arc::new(FileModel::parse(format!("f{i}.xs"), &text)));
+        }
+        for (name, calls) in [("g", "g"), ("h", "i"), ("i", "h")] {
+            ws.insert(Arc::new(FileModel::parse(
+                format!("{name}.xs"),
+                &function(name, calls),
+            )));
+        }
+        ws.reindex();
+        let walk = |start: &Object| {
+            let mut out = Vec::new();
+            walked(&ws, start, &CallPath::start(start), &mut out);
+            out
+        };
+        let endpoint = &ws.file("e.xs").unwrap().model.objects[0];
+        // Four calls deep, and no further; an undefined function is not entered.
+        assert_eq!(walk(endpoint), ["f1", "f2", "f3", "f4"]);
+        // A function that runs itself, or runs its caller, is not entered again.
+        assert!(walk(ws.function("g").unwrap().object()).is_empty());
+        assert_eq!(walk(ws.function("h").unwrap().object()), ["i"]);
+        let f1 = CallPath::start(endpoint)
+            .enter(&ws, object_statements(endpoint)[0])
+            .unwrap()
+            .1;
+        assert_eq!(f1.depth(), 1);
     }
 }
