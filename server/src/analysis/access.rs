@@ -17,28 +17,12 @@ use crate::model::{
 use crate::semantics::endpoint;
 use crate::semantics::literal_name;
 use crate::semantics::names::{has_word, snake_words};
+use crate::semantics::statements::{Db, QueryReturn, VarWrite, decodes_token};
 use crate::workspace::calls::{CallPath, is_call};
 use crate::workspace::{Workspace, is_personal_name};
 
 /// At most this many stacks are analysed for one endpoint.
 pub const MAX_SCOPES: usize = 48;
-
-/// The statements that write a table.
-pub const WRITES: &[&str] = &[
-    "db.add",
-    "db.edit",
-    "db.patch",
-    "db.add_or_edit",
-    "db.del",
-    "db.truncate",
-    "db.bulk.add",
-    "db.bulk.update",
-    "db.bulk.patch",
-    "db.bulk.delete",
-];
-
-/// The statements that create or change one record from a `data` value.
-pub const RECORD_WRITES: &[&str] = &["db.add", "db.edit", "db.patch", "db.add_or_edit"];
 
 // ---------------------------------------------------------------------------------------------
 // Endpoint facts that need no data flow.
@@ -419,26 +403,13 @@ pub struct Defs<'a> {
     pub calls: HashMap<String, &'a Statement>,
 }
 
-const MUTATORS: &[&str] = &[
-    "var",
-    "var.update",
-    "array.push",
-    "array.unshift",
-    "array.merge",
-    "text.append",
-    "text.prepend",
-    "object.set",
-    "math.add",
-    "math.sub",
-];
-
 impl<'a> Defs<'a> {
     pub fn of(statements: &[Placed<'a>]) -> Self {
         let mut defs = Defs::default();
         for p in statements {
             let s = p.stmt;
             let name = s.name.value.as_str();
-            if MUTATORS.contains(&name) {
+            if let Some(write) = VarWrite::of(name) {
                 let Some(target) = s.first_expr().and_then(|e| e.as_var()) else {
                     continue;
                 };
@@ -446,17 +417,11 @@ impl<'a> Defs<'a> {
                     continue;
                 };
                 let key = match var_fields(target).first() {
-                    Some(Segment::Field(f)) if name == "var.update" => Some(f.clone()),
+                    Some(Segment::Field(f)) if write == VarWrite::Update => Some(f.clone()),
                     _ => None,
                 };
                 if let Some(value) = s.attribute("value") {
-                    defs.push(
-                        var,
-                        &value.value,
-                        key,
-                        name == "var" || name == "var.update",
-                        p.index,
-                    );
+                    defs.push(var, &value.value, key, write.replaces(), p.index);
                 }
                 continue;
             }
@@ -476,17 +441,15 @@ impl<'a> Defs<'a> {
             let Some(alias) = s.alias_name() else {
                 continue;
             };
-            match name {
-                "db.get" | "db.query" => {
-                    defs.reads.insert(alias.to_string(), s);
-                    continue;
-                }
-                _ if is_call(s) => {
-                    defs.calls.insert(alias.to_string(), s);
-                }
-                _ => {}
+            let db = Db::of(name);
+            if matches!(db, Some(Db::Get | Db::Query)) {
+                defs.reads.insert(alias.to_string(), s);
+                continue;
             }
-            if RECORD_WRITES.contains(&name) {
+            if is_call(s) {
+                defs.calls.insert(alias.to_string(), s);
+            }
+            if db.is_some_and(Db::writes_record) {
                 // The written record is its `data` (plus ids and defaults).
                 if let Some(data) = s.attribute("data") {
                     defs.push(alias, &data.value, None, true, p.index);
@@ -1212,7 +1175,7 @@ impl<'a> Scope<'a> {
         self.write_selector_vars.get_or_init(|| {
             self.statements
                 .iter()
-                .filter(|p| WRITES.contains(&p.stmt.name.value.as_str()))
+                .filter(|p| Db::of_statement(p.stmt).is_some_and(Db::writes))
                 .flat_map(|p| all_selectors(p.stmt))
                 .flat_map(|(_, value)| mentioned_vars(value))
                 .collect()
@@ -1371,26 +1334,23 @@ impl<'a> Endpoint<'a> {
             let s = p.stmt;
             let name = s.name.value.as_str();
             let table = s.target_name().map(|t| t.value.clone());
-            let op = match name {
-                "db.get" | "db.query" | "db.has" => Some(OpKind::Read),
-                _ if WRITES.contains(&name) => Some(OpKind::Write),
-                "db.direct_query" => Some(match literal_select_tables(s) {
+            let Some(db) = Db::of(name) else { continue };
+            let kind = match db {
+                _ if db.reads() => OpKind::Read,
+                _ if db.writes() => OpKind::Write,
+                Db::DirectQuery => match literal_select_tables(s) {
                     Some(tables) => OpKind::Select(tables),
                     None => OpKind::Write,
-                }),
-                _ => None,
+                },
+                _ => continue,
             };
-            let Some(kind) = op else { continue };
             out.push(DataOp {
                 scope,
                 index: p.index,
                 stmt: s,
-                table: if name == "db.direct_query" {
-                    None
-                } else {
-                    table
-                },
+                table: if db == Db::DirectQuery { None } else { table },
                 kind,
+                db,
             });
         }
         out
@@ -1663,6 +1623,8 @@ pub struct DataOp<'a> {
     /// The table (absent for `db.direct_query`).
     pub table: Option<String>,
     pub kind: OpKind,
+    /// The statement, as the catalogue knows it.
+    pub db: Db,
 }
 
 impl DataOp<'_> {
@@ -1674,17 +1636,11 @@ impl DataOp<'_> {
         &self.stmt.name.value
     }
 
-    /// Whether the read returns rows (not a count, an existence flag or `db.has`).
+    /// Whether the read returns rows (not a count, an existence flag, an aggregate or `db.has`).
     pub fn returns_rows(&self) -> bool {
-        match self.name() {
-            "db.has" => false,
-            "db.query" => !matches!(
-                self.stmt
-                    .attribute("return")
-                    .and_then(|r| r.value.get("type"))
-                    .and_then(|t| t.string_value()),
-                Some("count" | "exists")
-            ),
+        match self.db {
+            Db::Has => false,
+            Db::Query => QueryReturn::of(self.stmt).rows(),
             _ => true,
         }
     }
@@ -1751,12 +1707,6 @@ pub struct Verification<'a> {
     pub lookup: Option<&'a Statement>,
 }
 
-const DECODERS: &[&str] = &[
-    "security.jws_decode",
-    "security.jwe_decode",
-    "security.jwe_decode_legacy",
-];
-
 fn is_hmac_filter(name: &str) -> bool {
     name.starts_with("hmac_")
 }
@@ -1812,7 +1762,7 @@ fn scope_verification<'a>(scope: &Scope<'a>, index: usize) -> Option<Verificatio
     };
     for p in &scope.statements {
         let s = p.stmt;
-        if DECODERS.contains(&s.name.value.as_str()) {
+        if decodes_token(&s.name.value) {
             found.push(Verification {
                 kind: VerificationKind::Token,
                 scope: index,

@@ -18,6 +18,7 @@ use crate::model::{
     Block, Expr, ExprKind, Filter, Item, Object, PairKey, Segment, Span, Statement,
 };
 use crate::semantics::names::snake_words;
+use crate::semantics::statements::{Db, QueryReturn, VarWrite, decodes_token};
 use crate::workspace::calls::{CallPath, is_call};
 use crate::workspace::sensitivity::{DataField, DataKind, output_without, table_fields_of_kind};
 use crate::workspace::{FileModel, ObjectRef, Workspace};
@@ -370,7 +371,7 @@ impl<'w, 'a> Walk<'w, 'a> {
         let name = s.name.value.as_str();
         let value = s.attribute("value").map(|a| &a.value);
         match name {
-            "db.get" | "db.query" | "db.add" | "db.edit" | "db.patch" | "db.add_or_edit" => {
+            _ if Db::of(name).is_some_and(Db::returns_record) => {
                 let records = self.read(s);
                 self.bind_alias(s, records, conditional);
             }
@@ -378,7 +379,7 @@ impl<'w, 'a> Walk<'w, 'a> {
                 let records = self.direct_query(s);
                 self.bind_alias(s, records, conditional);
             }
-            "var" | "var.update" => {
+            _ if VarWrite::of(name).is_some_and(VarWrite::replaces) => {
                 let Some(target) = s.first_expr().and_then(Expr::as_var) else {
                     return;
                 };
@@ -521,16 +522,13 @@ impl<'w, 'a> Walk<'w, 'a> {
         let Some(table) = s.target_name() else {
             return Vec::new();
         };
-        let name = s.name.value.as_str();
-        let ret = s.attribute("return").map(|a| &a.value);
-        let ret_type = ret
-            .and_then(|r| r.get("type"))
-            .and_then(Expr::string_value)
-            .unwrap_or("list");
-        if name == "db.query" && matches!(ret_type, "count" | "exists" | "aggregate") {
+        let db = Db::of_statement(s);
+        let query = db == Some(Db::Query);
+        if query && !QueryReturn::of(s).rows() {
             return Vec::new();
         }
-        let paged = name == "db.query" && ret.and_then(|r| r.get("paging")).is_some();
+        let ret = s.attribute("return").map(|a| &a.value);
+        let paged = query && ret.and_then(|r| r.get("paging")).is_some();
         let mut origin = self.origin(s, &table.value, OriginKind::Read);
         origin.paged = paged;
         origin.evals = joined_evals(s);
@@ -540,7 +538,7 @@ impl<'w, 'a> Walk<'w, 'a> {
                 .outputs
                 .push(string_list(&output.value).unwrap_or_default());
         }
-        if matches!(name, "db.add" | "db.edit" | "db.patch" | "db.add_or_edit") {
+        if db.is_some_and(Db::writes_record) {
             let linked = self
                 .dblinks
                 .iter()
@@ -569,7 +567,7 @@ impl<'w, 'a> Walk<'w, 'a> {
                     }
                 }
             }
-            if name == "db.add" {
+            if db == Some(Db::Add) {
                 // A `dblink` input writes every column from the request.
                 origin.created = Some(if linked { Vec::new() } else { from_elsewhere });
             }
@@ -607,20 +605,14 @@ impl<'w, 'a> Walk<'w, 'a> {
             let addon = addon_ref.object();
             let Some(read) = crate::model::object_statements(addon)
                 .into_iter()
-                .find(|s| matches!(s.name.value.as_str(), "db.query" | "db.get"))
+                .find(|s| matches!(Db::of_statement(s), Some(Db::Query | Db::Get)))
             else {
                 continue;
             };
             let Some(table) = read.target_name() else {
                 continue;
             };
-            let ret_type = read
-                .attribute("return")
-                .and_then(|r| r.value.get("type"))
-                .and_then(Expr::string_value)
-                .unwrap_or("list");
-            if read.name.value == "db.query" && matches!(ret_type, "count" | "exists" | "aggregate")
-            {
+            if Db::of_statement(read) == Some(Db::Query) && !QueryReturn::of(read).rows() {
                 continue;
             }
             let mut outputs = Vec::new();
@@ -1498,13 +1490,11 @@ pub fn authenticates_caller(object: &Object, ws: &Workspace) -> bool {
     let statements = crate::model::object_statements(object);
     let direct = |stmts: &[&Statement]| {
         stmts.iter().any(|s| {
+            let name = s.name.value.as_str();
             matches!(
-                s.name.value.as_str(),
-                "security.check_password"
-                    | "security.create_auth_token"
-                    | "security.jws_decode"
-                    | "security.jwe_decode"
-            )
+                name,
+                "security.check_password" | "security.create_auth_token"
+            ) || decodes_token(name)
         })
     };
     if direct(&statements) {

@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 use crate::model::object_statements;
 use crate::model::{Expr, ExprKind, Object, Segment, Span, Statement, VarPath};
 use crate::semantics::literal_name;
+use crate::semantics::statements::{Db, QueryReturn, VarWrite, reads_raw_request};
 use crate::workspace::Workspace;
 use crate::workspace::calls::CallPath;
 
@@ -205,13 +206,12 @@ impl Flow {
             .map(|v| target_name(v).to_string());
         let value = s.attribute("value").map(|a| &a.value);
         match name {
-            "var" | "var.update" | "array.push" | "array.unshift" | "array.merge"
-            | "text.append" | "text.prepend" | "object.set" => {
+            _ if VarWrite::of(name).is_some_and(VarWrite::carries_value) => {
                 if let (Some(target), Some(t)) = (target, value.and_then(|v| self.taint(v))) {
                     self.set_taint(&target, t);
                 }
             }
-            "util.get_raw_input" | "util.get_input" | "util.get_all_input" => {
+            _ if reads_raw_request(name) => {
                 if let Some(alias) = s.alias_name() {
                     self.set_taint(
                         alias,
@@ -263,9 +263,16 @@ impl Flow {
     fn bind_record(&mut self, s: &Statement) {
         let name = s.name.value.as_str();
         let list = match name {
-            "db.get" | "db.add" | "db.edit" | "db.patch" | "db.add_or_edit" => false,
-            "db.query" => !is_single_return(s),
-            "var" | "var.update" => {
+            "db.query" => {
+                let returns = QueryReturn::of(s);
+                if !returns.rows() {
+                    // A count, a flag or an aggregate is no record of the table.
+                    return;
+                }
+                returns.many()
+            }
+            _ if Db::of(name).is_some_and(Db::returns_record) => false,
+            _ if VarWrite::of(name).is_some_and(VarWrite::replaces) => {
                 // `var $y { value = $x }` and `var $y { value = $list|first }` carry the record.
                 let (Some(target), Some(value)) = (
                     s.first_expr()
@@ -373,14 +380,6 @@ fn mentions_var(text: &str, name: &str) -> bool {
             .next()
             .is_some_and(|c| c.is_alphanumeric() || c == '_')
     })
-}
-
-fn is_single_return(s: &Statement) -> bool {
-    let ret = s.attribute("return").map(|a| &a.value);
-    let ty = ret
-        .and_then(|r| r.get("type"))
-        .and_then(|t| t.string_value());
-    matches!(ty, Some("single" | "count" | "exists"))
 }
 
 /// The strings of an array literal of strings.

@@ -19,6 +19,7 @@ use crate::analysis::callers::{self, ArgumentTaint, InputTaint};
 use crate::analysis::flow::target_name;
 use crate::model::enabled_statements;
 use crate::model::{BinaryOp, Expr, ExprKind, Filter, Object, PairKey, Span, Statement, VarPath};
+use crate::semantics::statements::{VarWrite, reads_raw_request};
 use crate::workspace::calls::{CallPath, is_call};
 use crate::workspace::{FileModel, Workspace};
 
@@ -226,11 +227,6 @@ const PROPAGATING: &[&str] = &[
     "create_object_from_entries",
 ];
 
-/// Statements whose body or result the rules treat specially; the rest only propagate taint.
-fn is_text_building(name: &str) -> bool {
-    matches!(name, "var" | "var.update" | "text.append" | "text.prepend")
-}
-
 /// One object's stack, with what is request-controlled in it.
 pub struct Stack<'a> {
     pub ws: &'a Workspace,
@@ -327,11 +323,10 @@ impl<'a> Stack<'a> {
         };
         let alias = || s.alias_name().map(str::to_string);
         let result = match name {
-            "var" | "var.update" | "array.push" | "array.unshift" | "array.merge"
-            | "text.append" | "text.prepend" | "object.set" => {
+            _ if VarWrite::of(name).is_some_and(VarWrite::carries_value) => {
                 return Some((target()?, self.taint_raw(value?, 0)?));
             }
-            "util.get_raw_input" | "util.get_input" | "util.get_all_input" => Some(Tainted {
+            _ if reads_raw_request(name) => Some(Tainted {
                 source: match s.alias_name() {
                     Some(a) => format!("the raw request body (`${a}`)"),
                     None => "the raw request body".into(),
@@ -1284,7 +1279,7 @@ impl<'a> Stack<'a> {
         for _ in 0..4 {
             let before = names.len();
             for s in &self.statements {
-                if !is_text_building(&s.name.value) {
+                if !VarWrite::of_statement(s).is_some_and(VarWrite::builds_text) {
                     continue;
                 }
                 let Some(target) = defined_name(s) else {
@@ -1491,7 +1486,7 @@ impl<'a> Stack<'a> {
         simple
             && !defs.is_empty()
             && defs.iter().all(|s| {
-                matches!(s.name.value.as_str(), "var" | "var.update")
+                VarWrite::of_statement(s).is_some_and(VarWrite::replaces)
                     && s.attribute("value").is_some_and(|a| test(&a.value))
             })
     }
@@ -1499,17 +1494,7 @@ impl<'a> Stack<'a> {
 
 /// The variable a text-building or result-binding statement defines.
 fn defined_name(s: &Statement) -> Option<String> {
-    let name = s.name.value.as_str();
-    if matches!(
-        name,
-        "var"
-            | "var.update"
-            | "text.append"
-            | "text.prepend"
-            | "array.push"
-            | "array.unshift"
-            | "array.merge"
-    ) {
+    if VarWrite::of_statement(s).is_some_and(VarWrite::keeps_value) {
         return s
             .first_expr()
             .and_then(Expr::as_var)

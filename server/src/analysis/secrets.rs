@@ -12,6 +12,7 @@ use crate::model::{
     Argument, BinaryOp, Block, Expr, ExprKind, Field, Item, Object, PairKey, Segment, Statement,
 };
 use crate::semantics::names::snake_words;
+use crate::semantics::statements::VarWrite;
 
 // ---------------------------------------------------------------------------------------------
 // Names
@@ -1598,7 +1599,7 @@ fn push_block<'a>(stack: &mut Vec<(Work<'a>, Place<'a>)>, block: &'a Block, scop
                 if let Some(stmt) = scope.statement {
                     let name = stmt.name.value.as_str();
                     if a.key.value == "value"
-                        && matches!(name, "var" | "var.update")
+                        && VarWrite::of(name).is_some_and(VarWrite::replaces)
                         && let Some(target) = stmt.first_expr().and_then(Expr::as_var)
                     {
                         s.key = Some(crate::analysis::flow::target_name(target));

@@ -16,6 +16,7 @@ use crate::model::Object;
 use crate::model::object_statements;
 use crate::semantics::api_group::{self, CorsPolicy, CorsWritten, Swagger};
 use crate::semantics::endpoint;
+use crate::semantics::statements::{Db, runs_sql};
 use crate::workspace::calls::CallPath;
 use crate::workspace::{Workspace, is_personal_name};
 
@@ -356,11 +357,11 @@ fn collect_tables(
         let Some(table) = s.target_name().map(|t| t.value.clone()) else {
             continue;
         };
-        match name {
-            "db.get" | "db.has" | "db.query" | "db.schema" => {
+        match Db::of(name) {
+            Some(db) if db.reads() || db == Db::Schema => {
                 reads.insert(table);
             }
-            "db.add" | "db.edit" | "db.patch" | "db.add_or_edit" | "db.del" | "db.truncate" => {
+            Some(db) if db.writes() => {
                 writes.insert(table);
             }
             _ if name.starts_with("db.bulk.") => {
@@ -369,10 +370,7 @@ fn collect_tables(
             _ => {}
         }
     }
-    if statements
-        .iter()
-        .any(|s| s.name.value == "db.direct_query" || s.name.value.ends_with(".direct_query"))
-    {
+    if statements.iter().any(|s| runs_sql(&s.name.value)) {
         writes.insert("(raw SQL)".to_string());
     }
     for (_, callee, inner) in path.calls(ws, &statements) {

@@ -77,6 +77,7 @@ use crate::finding::{Fix, Severity};
 use crate::model::{Expr, ExprKind, Object, Statement};
 use crate::semantics::endpoint::{self, describe, header_span, path, verb};
 use crate::semantics::names::has_word;
+use crate::semantics::statements::{Db, QueryReturn};
 use crate::workspace::Workspace;
 
 use super::context::{Context, Diagnostic, code_list};
@@ -176,10 +177,10 @@ fn judge<'a>(ws: &Workspace, ep: &Endpoint<'a>, op: DataOp<'a>) -> Option<Reason
                 Some(t) if t.is_empty() => {
                     format!(
                         "{} a table whose name is empty in the export",
-                        write_verb(op.name())
+                        write_verb(op.db)
                     )
                 }
-                Some(t) => format!("{} `{t}`", write_verb(op.name())),
+                Some(t) => format!("{} `{t}`", write_verb(op.db)),
                 None => "runs SQL that is not a literal SELECT (`db.direct_query`)".to_string(),
             };
             Some(Reason {
@@ -353,28 +354,14 @@ fn addon_exposure(ws: &Workspace, read: &Statement) -> Option<(String, Vec<Strin
         let Some(addon) = ws.addon(name) else {
             continue;
         };
-        let addon_obj = addon.object();
-        let table = crate::analysis::access::placed_statements(addon_obj)
-            .iter()
-            .find(|p| p.stmt.name.value == "db.query")
-            .and_then(|p| p.stmt.target_name().map(|t| t.value.clone()));
-        let Some(table) = table else { continue };
-        if !ws.is_user_owned(&table) {
+        let query = crate::analysis::access::placed_statements(addon.object())
+            .into_iter()
+            .find(|p| Db::of_statement(p.stmt) == Some(Db::Query));
+        let Some(query) = query else { continue };
+        let Some(table) = query.stmt.target_name().map(|t| t.value.clone()) else {
             continue;
-        }
-        let query_returns_rows = crate::analysis::access::placed_statements(addon_obj)
-            .iter()
-            .find(|p| p.stmt.name.value == "db.query")
-            .is_some_and(|p| {
-                !matches!(
-                    p.stmt
-                        .attribute("return")
-                        .and_then(|r| r.value.get("type"))
-                        .and_then(|t| t.string_value()),
-                    Some("count" | "exists")
-                )
-            });
-        if !query_returns_rows {
+        };
+        if !ws.is_user_owned(&table) || !QueryReturn::of(query.stmt).rows() {
             continue;
         }
         let output = entry.get("output").and_then(string_list);
@@ -387,14 +374,14 @@ fn addon_exposure(ws: &Workspace, read: &Statement) -> Option<(String, Vec<Strin
     None
 }
 
-fn write_verb(statement: &str) -> &'static str {
+fn write_verb(statement: Db) -> &'static str {
     match statement {
-        "db.add" => "adds records to",
-        "db.edit" | "db.patch" => "edits records of",
-        "db.add_or_edit" => "adds or edits records of",
-        "db.del" => "deletes records of",
-        "db.truncate" => "empties",
-        "db.bulk.delete" => "bulk-deletes records of",
+        Db::Add => "adds records to",
+        Db::Edit | Db::Patch => "edits records of",
+        Db::AddOrEdit => "adds or edits records of",
+        Db::Del => "deletes records of",
+        Db::Truncate => "empties",
+        Db::BulkDelete => "bulk-deletes records of",
         _ => "bulk-writes records of",
     }
 }
@@ -490,10 +477,10 @@ fn report(ctx: &Context, endpoint: &Object, ep: &Endpoint, findings: Vec<Reason>
 /// Whether the operation is the one generated CRUD would do for the verb.
 fn ghost_matches(verb: &str, op: &DataOp) -> bool {
     match verb {
-        "GET" => matches!(op.name(), "db.get" | "db.query"),
-        "POST" => op.name() == "db.add",
-        "PATCH" | "PUT" => matches!(op.name(), "db.edit" | "db.patch" | "db.add_or_edit"),
-        "DELETE" => op.name() == "db.del",
+        "GET" => matches!(op.db, Db::Get | Db::Query),
+        "POST" => op.db == Db::Add,
+        "PATCH" | "PUT" => matches!(op.db, Db::Edit | Db::Patch | Db::AddOrEdit),
+        "DELETE" => op.db == Db::Del,
         _ => false,
     }
 }

@@ -75,16 +75,16 @@
 use std::collections::HashSet;
 
 use crate::analysis::access::{
-    DataOp, Endpoint, RECORD_WRITES, Scope, Sel, exposed_risky_fields, is_auth_table_here,
-    is_authenticated, is_creator_field, is_foreign_key, is_role_check, is_user_owned_here,
-    mentions_var,
+    DataOp, Endpoint, Scope, Sel, exposed_risky_fields, is_auth_table_here, is_authenticated,
+    is_creator_field, is_foreign_key, is_role_check, is_user_owned_here, mentions_var,
 };
 use crate::finding::{Fix, Severity, TextEdit};
-use crate::fix::{indent_at, insert_lines_after, insert_lines_before};
 use crate::model::{BinaryOp, Expr, ExprKind, Object, PairKey, Span, Statement};
+use crate::semantics::statements::{Db, QueryReturn};
 use crate::workspace::Workspace;
 
 use super::context::{Context, Diagnostic};
+use super::edits;
 use super::rule::Rule;
 
 pub const CODE: &str = "XS102";
@@ -140,10 +140,9 @@ struct Selection<'a> {
 
 fn check_op(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnostic> {
     let ws = ctx.ws;
-    let name = op.name();
     if !matches!(
-        name,
-        "db.get" | "db.query" | "db.edit" | "db.patch" | "db.del" | "db.add_or_edit"
+        op.db,
+        Db::Get | Db::Query | Db::Edit | Db::Patch | Db::Del | Db::AddOrEdit
     ) {
         return None;
     }
@@ -156,7 +155,7 @@ fn check_op(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnostic> {
         .stmt
         .attribute("data")
         .is_some_and(|d| matches!(&d.value.kind, ExprKind::Object(p) if p.is_empty()))
-        && matches!(name, "db.edit" | "db.patch")
+        && matches!(op.db, Db::Edit | Db::Patch)
     {
         return None;
     }
@@ -167,7 +166,7 @@ fn check_op(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnostic> {
         return None;
     }
     let auth_table = is_auth_table_here(ws, ep.object, table);
-    let read = matches!(name, "db.get" | "db.query");
+    let read = matches!(op.db, Db::Get | Db::Query);
     let all = crate::analysis::access::all_selectors(op.stmt);
     let selection = all.iter().find_map(|(field, value)| {
         let origin = scope.origin(value)?;
@@ -292,20 +291,13 @@ fn report(
     let ws = ctx.ws;
     let owner = owner_name(ws, ep.object, table);
     let source = describe_value(ctx, ep, op, selection.value, &selection.origin);
-    let list = op.name() == "db.query"
-        && !matches!(
-            op.stmt
-                .attribute("return")
-                .and_then(|r| r.value.get("type"))
-                .and_then(|t| t.string_value()),
-            Some("single")
-        );
-    let (action, what) = match op.name() {
-        "db.get" | "db.query" if writes_it => ("reads and then writes", "record"),
-        "db.query" if list => ("returns", "rows"),
-        "db.get" | "db.query" => ("returns", "record"),
-        "db.del" => ("deletes", "record"),
-        "db.add_or_edit" => ("adds or edits", "record"),
+    let list = op.db == Db::Query && QueryReturn::of(op.stmt) != QueryReturn::Single;
+    let (action, what) = match op.db {
+        Db::Get | Db::Query if writes_it => ("reads and then writes", "record"),
+        Db::Query if list => ("returns", "rows"),
+        Db::Get | Db::Query => ("returns", "record"),
+        Db::Del => ("deletes", "record"),
+        Db::AddOrEdit => ("adds or edits", "record"),
         _ => ("edits", "record"),
     };
     let (it, is) = if what == "rows" {
@@ -325,7 +317,7 @@ fn report(
             format!("`{owner}` with `$auth.id`"),
         )
     };
-    let impact = if writes_it || !matches!(op.name(), "db.get" | "db.query") {
+    let impact = if writes_it || !matches!(op.db, Db::Get | Db::Query) {
         "change"
     } else {
         "read"
@@ -421,7 +413,6 @@ fn fixes(
     selection: &Selection,
     auth_table: bool,
 ) -> Vec<Fix> {
-    let text = ctx.text();
     let mut out = Vec::new();
     let value_text = ctx.source(&selection.value.span).trim().to_string();
     // The auth table selected by its own id: the caller's id is the only right value.
@@ -437,10 +428,9 @@ fn fixes(
     }
     let identifier = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_');
     let stmt = op.stmt;
-    let indent = indent_at(text, stmt.span.start).to_string();
     let unit = ctx.indent_unit();
-    match op.name() {
-        "db.query" if !auth_table => {
+    match op.db {
+        Db::Query if !auth_table => {
             if let Some(w) = stmt.attribute("where")
                 && identifier(table)
             {
@@ -472,7 +462,7 @@ fn fixes(
                 });
             }
         }
-        "db.get" => {
+        Db::Get => {
             if let Some(alias) = stmt.alias_name() {
                 let mut lines = vec![String::new()];
                 lines.extend(precondition_lines(alias, owner, unit));
@@ -481,11 +471,11 @@ fn fixes(
                     title: format!(
                         "Check the owner: insert `precondition (${alias}.{owner} == $auth.id)` after the lookup"
                     ),
-                    edits: vec![insert_lines_after(text, stmt.span.end, &indent, &lines)],
+                    edits: vec![edits::after_statement(ctx, stmt, &lines)],
                 });
             }
         }
-        "db.edit" | "db.patch" | "db.del" => {
+        Db::Edit | Db::Patch | Db::Del => {
             let field = stmt
                 .attribute("field_name")
                 .map(|a| ctx.source(&a.value.span).trim().to_string())
@@ -506,7 +496,7 @@ fn fixes(
                     title: format!(
                         "Check the owner first: insert a `db.get {table}` and `precondition (${var}.{owner} == $auth.id)` before the write"
                     ),
-                    edits: vec![insert_lines_before(text, stmt.span.start, &indent, &lines)],
+                    edits: vec![edits::before_statement(ctx, stmt, &lines)],
                 });
             }
         }
@@ -563,7 +553,7 @@ fn fresh_name(object: &Object, base: &str) -> String {
 /// A write that attaches its record to a parent of a user-owned table chosen by the request.
 fn check_attach(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnostic> {
     let ws = ctx.ws;
-    if !RECORD_WRITES.contains(&op.name()) {
+    if !op.db.writes_record() {
         return None;
     }
     let table = op.table.as_deref().filter(|t| !t.is_empty())?;
@@ -634,7 +624,6 @@ fn check_attach(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnostic>
             );
             return Some(diag);
         }
-        let text = ctx.text();
         let unit = ctx.indent_unit();
         // The parent already read into a variable: check it right after the read.
         let fetched = scope.defs.reads.iter().find(|(alias, read)| {
@@ -645,20 +634,18 @@ fn check_attach(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnostic>
         if let Some((alias, read)) = fetched {
             let mut lines = vec![String::new()];
             lines.extend(precondition_lines(alias, &parent_owner, unit));
-            let indent = indent_at(text, read.span.start).to_string();
             diag = diag.with_fix(Fix {
                 applicability: crate::finding::Applicability::Unsafe,
                 title: format!(
                     "Check the caller owns the `{parent}`: insert `precondition (${alias}.{parent_owner} == $auth.id)` after its lookup"
                 ),
-                edits: vec![insert_lines_after(text, read.span.end, &indent, &lines)],
+                edits: vec![edits::after_statement(ctx, read, &lines)],
             });
             return Some(diag);
         }
         let value_text = ctx.source(&pair.value.span).trim().to_string();
         let identifier = parent.chars().all(|c| c.is_alphanumeric() || c == '_');
         if identifier && !value_text.contains('\n') && !mentions_var(&pair.value, "$") {
-            let indent = indent_at(text, op.stmt.span.start).to_string();
             let var = fresh_name(ep.object, &parent);
             let mut lines = vec![
                 format!("db.get {parent} {{"),
@@ -674,7 +661,7 @@ fn check_attach(ctx: &Context, ep: &Endpoint, op: &DataOp) -> Option<Diagnostic>
                 title: format!(
                     "Check the caller owns the `{parent}`: insert a `db.get {parent}` and `precondition (${var}.{parent_owner} == $auth.id)` before the write"
                 ),
-                edits: vec![insert_lines_before(text, op.stmt.span.start, &indent, &lines)],
+                edits: vec![edits::before_statement(ctx, op.stmt, &lines)],
             });
         }
         return Some(diag);

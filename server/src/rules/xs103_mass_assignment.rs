@@ -56,11 +56,12 @@
 //!   disabled statements.
 
 use crate::analysis::access::{
-    DataOp, DefSource, Endpoint, RECORD_WRITES, Scope, is_auth_table_here, is_authenticated,
-    is_escalation_name, is_foreign_key, is_role_check, privileged_columns, var_name,
+    DataOp, DefSource, Endpoint, Scope, is_auth_table_here, is_authenticated, is_escalation_name,
+    is_foreign_key, is_role_check, privileged_columns, var_name,
 };
 use crate::model::{Expr, ExprKind, Object, PairKey, Span, Statement};
 use crate::semantics::names::snake_words;
+use crate::semantics::statements::reads_raw_request;
 use crate::workspace::Workspace;
 
 use crate::finding::Severity;
@@ -106,7 +107,7 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
         let ep = ctx.endpoint(endpoint);
         let whole = whole_input_scopes(&ep);
         for op in ep.data_ops() {
-            if !RECORD_WRITES.contains(&op.name()) {
+            if !op.db.writes_record() {
                 continue;
             }
             let found =
@@ -231,12 +232,10 @@ fn is_raw_var(scope: &Scope, name: &str) -> bool {
     if name == "raw_input" && !scope.defs.map.contains_key(name) {
         return true;
     }
-    scope.statements.iter().any(|p| {
-        matches!(
-            p.stmt.name.value.as_str(),
-            "util.get_raw_input" | "util.get_input" | "util.get_all_input"
-        ) && p.stmt.alias_name() == Some(name)
-    })
+    scope
+        .statements
+        .iter()
+        .any(|p| reads_raw_request(&p.stmt.name.value) && p.stmt.alias_name() == Some(name))
 }
 
 /// A backtick expression: `$input|pick:($raw_input|keys)` followed by keeping filters.

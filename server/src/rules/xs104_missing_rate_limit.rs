@@ -106,16 +106,17 @@ use crate::analysis::access::{
     placed_statements,
 };
 use crate::finding::{Fix, TextEdit};
-use crate::fix::{indent_at, insert_lines_after, line_end, line_ending_at};
 use crate::model::{ExprKind, Object, PairKey, Span, Statement};
 use crate::semantics::endpoint::{self, describe, header_span, path, verb};
 use crate::semantics::literal_name;
 use crate::semantics::names::snake_words;
+use crate::semantics::statements::{Db, decodes_token};
 use crate::workspace::Workspace;
 use crate::workspace::calls::{CallPath, is_call};
 
 use crate::finding::Severity;
 
+use super::edits;
 use super::rule::Rule;
 use crate::rules::context::{Context, Diagnostic};
 
@@ -239,12 +240,9 @@ fn check_endpoint(
                 let pos = ep.scopes[s].position(i);
                 // A provider's signed token decoded before: an external sign-in.
                 let decoded = ep.scopes.iter().any(|sc| {
-                    sc.statements.iter().any(|q| {
-                        matches!(
-                            q.stmt.name.value.as_str(),
-                            "security.jws_decode" | "security.jwe_decode"
-                        ) && sc.position(q.index) < pos
-                    })
+                    sc.statements
+                        .iter()
+                        .any(|q| decodes_token(&q.stmt.name.value) && sc.position(q.index) < pos)
                 });
                 if decoded && !takes_password(endpoint) {
                     return None;
@@ -629,7 +627,7 @@ fn limiters<'a>(ws: &Workspace, ep: &Endpoint<'a>) -> Vec<Limiter<'a>> {
                         });
                     }
                 }
-                "db.add" | "db.edit" | "db.patch" | "db.add_or_edit" if is_lockout_write(s) => {
+                _ if Db::of_statement(s).is_some_and(Db::writes_record) && is_lockout_write(s) => {
                     out.push(Limiter {
                         pos: pos(),
                         ratelimit: None,
@@ -814,13 +812,11 @@ fn account_input(endpoint: &Object) -> Option<&str> {
 
 /// Inserts a `redis.ratelimit` as the first statement of the endpoint's stack.
 fn insert_fix(ctx: &Context, endpoint: &Object, authed: bool, per_account: bool) -> Option<Fix> {
-    let text = ctx.text();
     let stack = endpoint
         .body
         .statements()
         .find(|s| s.name.value == "stack")?;
     let body = stack.body.as_ref()?;
-    let open = body.span.start + text.get(body.span.clone())?.find('{')?;
     let key_path: String = path(endpoint)
         .chars()
         .filter(|c| !matches!(c, '"' | '\\' | '\r' | '\n'))
@@ -852,55 +848,7 @@ fn insert_fix(ctx: &Context, endpoint: &Object, authed: bool, per_account: bool)
         format!("{unit}error = \"Too many attempts, try again later\""),
         "}".to_string(),
     ];
-    let base = indent_at(text, stack.span.start);
-    let after_open = open + 1;
-    let eol_at = line_end(text, after_open);
-    let rest = &text[after_open..eol_at];
-    let edits = if rest.trim().is_empty() {
-        // `stack {` ends its line: insert the block on the lines after it.
-        let first = body.items.first().map(|i| match i {
-            crate::model::Item::Attribute(a) => a.span.start,
-            crate::model::Item::Statement(s) => s.span.start,
-            crate::model::Item::Fields(f) => f.span.start,
-        });
-        let indent = match first {
-            Some(at) if at > eol_at => indent_at(text, at).to_string(),
-            _ => format!("{base}{unit}"),
-        };
-        let mut lines = lines;
-        if first.is_some() {
-            lines.push(String::new());
-        }
-        vec![insert_lines_after(text, open, &indent, &lines)]
-    } else {
-        // `stack {}` or `stack { statement }` on one line: open it.
-        let eol = line_ending_at(text, open);
-        let inner = format!("{base}{unit}");
-        let gap = rest.len() - rest.trim_start().len();
-        let closes = rest.trim_start().starts_with('}');
-        let mut new_text = String::new();
-        for line in &lines {
-            new_text.push_str(eol);
-            new_text.push_str(&inner);
-            new_text.push_str(line);
-        }
-        new_text.push_str(eol);
-        new_text.push_str(if closes { base } else { &inner });
-        let mut edits = vec![TextEdit {
-            range: after_open..after_open + gap,
-            new_text,
-        }];
-        // `stack { statement }`: the closing brace goes on a line of its own too.
-        let close = body.span.end.saturating_sub(1);
-        if !closes && close > after_open && close < eol_at && text.as_bytes()[close] == b'}' {
-            let before = text[..close].trim_end_matches([' ', '\t']).len();
-            edits.push(TextEdit {
-                range: before..close,
-                new_text: format!("{eol}{base}"),
-            });
-        }
-        edits
-    };
+    let edits = edits::prepend_to_block(ctx, stack.span.start, body, &lines)?;
     Some(Fix {
         applicability: crate::finding::Applicability::Unsafe,
         title: format!(

@@ -113,12 +113,13 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use crate::analysis::access::{
-    DefSource, Endpoint, Placed, Scope, VerificationKind, WRITES, comparisons, derived_vars,
-    expr_mentions, is_authenticated, is_ghost_shape, is_token_column, response_roots, var_name,
+    DefSource, Endpoint, Placed, Scope, VerificationKind, comparisons, derived_vars, expr_mentions,
+    is_authenticated, is_ghost_shape, is_token_column, response_roots, var_name,
 };
 use crate::model::{Argument, BinaryOp, Expr, ExprKind, Object, Segment, Span, Statement};
 use crate::semantics::endpoint::{self, describe, header_span, path, verb};
 use crate::semantics::names::snake_words;
+use crate::semantics::statements::{Db, decodes_token, is_external_db, reads_raw_request};
 use crate::workspace::calls::is_call;
 
 use crate::finding::Severity;
@@ -188,16 +189,6 @@ const NOT_RECEIVER_WORDS: &[&str] = &[
     "configure",
     "list",
     "manage",
-];
-
-/// Statements that read the raw request.
-const RAW_INPUT: &[&str] = &["util.get_raw_input", "util.get_input", "util.get_all_input"];
-
-/// Statements that decode a signed token and fail when the signature is wrong.
-const DECODERS: &[&str] = &[
-    "security.jws_decode",
-    "security.jwe_decode",
-    "security.jwe_decode_legacy",
 ];
 
 /// Statements that act on data other than database writes.
@@ -753,7 +744,7 @@ fn payload_vars(scope: &Scope, f: &Facts) -> HashSet<String> {
         .map(|(n, _)| n.as_str())
         .collect();
     for p in &scope.statements {
-        if RAW_INPUT.contains(&p.stmt.name.value.as_str())
+        if reads_raw_request(&p.stmt.name.value)
             && let Some(alias) = p.stmt.alias_name()
         {
             current.payload.insert(alias.to_string());
@@ -1066,7 +1057,7 @@ fn checks(ep: &Endpoint, facts: &[Facts]) -> Vec<Check> {
                     push(p.index);
                 }
             }
-            if DECODERS.contains(&name) {
+            if decodes_token(name) {
                 push(p.index);
                 continue;
             }
@@ -1212,8 +1203,7 @@ fn is_direct_payload(scope: &Scope, e: &Expr) -> bool {
         ExprKind::Var(v) => var_name(v).is_some_and(|n| {
             scope.defs.reads.contains_key(n)
                 || scope.statements.iter().any(|p| {
-                    RAW_INPUT.contains(&p.stmt.name.value.as_str())
-                        && p.stmt.alias_name() == Some(n)
+                    reads_raw_request(&p.stmt.name.value) && p.stmt.alias_name() == Some(n)
                 })
         }),
         _ => false,
@@ -1223,7 +1213,8 @@ fn is_direct_payload(scope: &Scope, e: &Expr) -> bool {
 fn is_sink(ep: &Endpoint, i: usize, scope: &Scope, f: &Facts, p: &Placed) -> bool {
     let s = p.stmt;
     let name = s.name.value.as_str();
-    if WRITES.contains(&name) || name == "db.direct_query" || name.starts_with("db.external.") {
+    let db = Db::of(name);
+    if db.is_some_and(Db::writes) || db == Some(Db::DirectQuery) || is_external_db(name) {
         return true;
     }
     if OTHER_SINKS.contains(&name) {
@@ -1327,7 +1318,7 @@ fn report(ctx: &Context, ep: &Endpoint, finding: Report) -> Diagnostic {
         None => String::new(),
     };
     let name = u.stmt.name.value.as_str();
-    let verb = if WRITES.contains(&name) || name.starts_with("db.") {
+    let verb = if name.starts_with("db.") {
         "writes"
     } else if name.starts_with("function.") {
         "passes"

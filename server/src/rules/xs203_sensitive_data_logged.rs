@@ -66,6 +66,7 @@ use crate::analysis::flow::Flow;
 use crate::finding::{Fix, TextEdit};
 use crate::model::{BinaryOp, Expr, ExprKind, Object, Segment, Statement};
 use crate::model::{enabled_statements, object_statements};
+use crate::semantics::statements::{Db, VarWrite, reads_raw_request};
 use crate::workspace::calls::is_call;
 use crate::workspace::is_personal_name;
 use crate::workspace::sensitivity::{
@@ -103,17 +104,6 @@ const STACK_KINDS: &[&str] = &[
     "workspace_trigger",
     "agent_trigger",
     "mcp_server_trigger",
-];
-
-/// Statements that write (whole) into a table.
-const TABLE_WRITES: &[&str] = &[
-    "db.add",
-    "db.add_or_edit",
-    "db.edit",
-    "db.patch",
-    "db.bulk.add",
-    "db.bulk.update",
-    "db.bulk.patch",
 ];
 
 /// Statements inside `util.post_process` that send a value out of the stack.
@@ -192,7 +182,7 @@ fn has_sink(object: &Object) -> bool {
                 | "util.post_process"
                 | "function.run"
                 | "function.call"
-        ) || (TABLE_WRITES.contains(&name)
+        ) || (Db::of(name).is_some_and(Db::stores_values)
             && s.target_name().is_some_and(|t| is_log_table(&t.value)))
     })
 }
@@ -309,9 +299,7 @@ impl<'a> Secrets<'a> {
                 continue;
             };
             let what = match name {
-                "util.get_raw_input" | "util.get_input" | "util.get_all_input" => {
-                    "the raw request body"
-                }
+                _ if reads_raw_request(name) => "the raw request body",
                 "security.create_auth_token" => "the auth token from `security.create_auth_token`",
                 "api.request" if is_token_request(s) => {
                     "the response of a token request (it holds the issued tokens)"
@@ -324,8 +312,7 @@ impl<'a> Secrets<'a> {
             let before = self.vars.len();
             for s in &statements {
                 let target = match s.name.value.as_str() {
-                    "var" | "var.update" | "text.append" | "text.prepend" | "array.push"
-                    | "array.unshift" | "array.merge" => s
+                    name if VarWrite::of(name).is_some_and(VarWrite::keeps_value) => s
                         .first_expr()
                         .and_then(Expr::as_var)
                         .map(|v| crate::analysis::flow::target_name(v).to_string()),
@@ -544,7 +531,7 @@ fn check_object(ctx: &Context, object: &Object, secrets: &Secrets, out: &mut Vec
             }
             continue;
         }
-        if TABLE_WRITES.contains(&name) {
+        if Db::of(name).is_some_and(Db::stores_values) {
             let Some(table) = s.target_name() else {
                 continue;
             };
@@ -621,7 +608,7 @@ fn logged_inputs(ctx: &Context, function: &str) -> Option<(Logged, Option<String
         let name = s.name.value.as_str();
         let value = if matches!(name, "debug.log" | "datadog.log" | "datadog.log_bulk") {
             s.attribute("value").or_else(|| s.attribute("message"))
-        } else if TABLE_WRITES.contains(&name)
+        } else if Db::of(name).is_some_and(Db::stores_values)
             && s.target_name().is_some_and(|t| is_log_table(&t.value))
         {
             s.attribute("data")

@@ -59,12 +59,14 @@
 
 use crate::analysis::injection::{self, Hit, How, InputOrigin, Piece, Purpose, Stack};
 use crate::finding::{Fix, TextEdit};
-use crate::fix::{indent_at, insert_lines_after, line_end};
+use crate::fix::line_end;
 use crate::model::{Attribute, BinaryOp, Expr, ExprKind, Span, Statement};
+use crate::semantics::statements::runs_sql;
 
 use super::context::{Context, Diagnostic};
 use crate::finding::Severity;
 
+use super::edits;
 use super::rule::Rule;
 
 pub const CODE: &str = "XS401";
@@ -83,9 +85,7 @@ pub const RULE: Rule = Rule {
 
 /// `db.direct_query` and `db.external.<engine>.direct_query`.
 fn is_sink(s: &Statement) -> bool {
-    let name = s.name.value.as_str();
-    name == "db.direct_query"
-        || (name.starts_with("db.external.") && name.ends_with(".direct_query"))
+    runs_sql(&s.name.value)
 }
 
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
@@ -425,7 +425,6 @@ fn concat_fix(ctx: &Context, scope: &Stack, s: &Statement, sql: &Attribute) -> O
         "\"{}\"",
         sql_text.replace('\\', "\\\\").replace('"', "\\\"")
     );
-    let indent = indent_at(text, sql.span.start).to_string();
     let lines: Vec<String> = args.iter().map(|a| format!("arg = {a}")).collect();
     let title = match args.as_slice() {
         [one] => format!("Pass `{one}` as `arg` with a `?` placeholder"),
@@ -439,7 +438,7 @@ fn concat_fix(ctx: &Context, scope: &Stack, s: &Statement, sql: &Attribute) -> O
             range: target.span.clone(),
             new_text: literal,
         },
-        insert_lines_after(text, sql.span.end, &indent, &lines),
+        edits::after_attribute(ctx, sql, &lines),
     ];
     edits.sort_by_key(|e| e.range.start);
     if edits[0].range.end > edits[1].range.start {

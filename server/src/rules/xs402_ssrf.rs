@@ -55,10 +55,11 @@
 
 use crate::analysis::injection::{self, Hit, How, InputOrigin, Piece, Purpose, Stack};
 use crate::finding::{Fix, Severity};
-use crate::fix::{indent_at, insert_lines_before, line_end};
+use crate::fix::line_end;
 use crate::model::{Attribute, Span, Statement};
 
 use super::context::{Context, Diagnostic};
+use super::edits;
 use super::rule::Rule;
 
 pub const CODE: &str = "XS402";
@@ -291,13 +292,11 @@ fn allow_list_fix(ctx: &Context, found: &Found) -> Option<Fix> {
         "}".to_string(),
         String::new(),
     ];
-    let at = found.statement.span.start;
-    let indent = indent_at(text, at).to_string();
     Some(Fix {
         applicability: crate::finding::Applicability::Unsafe,
         title: format!(
             "Insert an allow-list `precondition` on `{value}` before the request (replace the placeholder `{PLACEHOLDER_HOST}`)"
         ),
-        edits: vec![insert_lines_before(text, at, &indent, &lines)],
+        edits: vec![edits::before_statement(ctx, found.statement, &lines)],
     })
 }

@@ -61,6 +61,7 @@ use crate::analysis::secrets::{
 use crate::finding::{Fix, TextEdit};
 use crate::model::enabled_statements;
 use crate::model::{Expr, ExprKind, Object, Statement};
+use crate::semantics::statements::VarWrite;
 
 use super::context::{Context, Diagnostic};
 use crate::finding::Severity;
@@ -352,7 +353,7 @@ fn place(scope: &Place, key: Option<&str>) -> String {
         };
     }
     if let (Some(s), Some(k)) = (scope.statement, key)
-        && matches!(s.name.value.as_str(), "var" | "var.update")
+        && VarWrite::of_statement(s).is_some_and(VarWrite::replaces)
         && scope.attribute == Some("value")
         && s.first_expr()
             .and_then(Expr::as_var)
@@ -374,7 +375,7 @@ fn place(scope: &Place, key: Option<&str>) -> String {
         out.push_str(&format!(" in `{a}`"));
     }
     match stmt {
-        Some(s) if !matches!(s, "var" | "var.update") => {
+        Some(s) if !VarWrite::of(s).is_some_and(VarWrite::replaces) => {
             let target = scope
                 .statement
                 .filter(|st| st.name.value.starts_with("db."))

@@ -45,6 +45,7 @@ use crate::analysis::secrets::{
 };
 use crate::model::{BinaryOp, Expr, ExprKind, Object, PairKey, Span, Statement};
 use crate::semantics::names::snake_words;
+use crate::semantics::statements::{Db, VarWrite};
 use crate::workspace::Workspace;
 
 use super::context::{Context, Diagnostic};
@@ -210,7 +211,7 @@ fn fixed_account_tokens(ctx: &Context, object: &Object) -> Vec<Diagnostic> {
         let [lookup] = lookups.as_slice() else {
             continue;
         };
-        if lookup.name.value != "db.get" {
+        if Db::of_statement(lookup) != Some(Db::Get) {
             continue;
         }
         let Some(table) = lookup.target_name() else {
@@ -349,25 +350,12 @@ fn account_object(ctx: &Context, expr: &Expr, scope: &Place) -> Option<Diagnosti
     }
     let stmt = scope.statement;
     let what = if let Some(s) = stmt
-        && matches!(
-            s.name.value.as_str(),
-            "db.add"
-                | "db.edit"
-                | "db.patch"
-                | "db.add_or_edit"
-                | "db.bulk.add"
-                | "db.bulk.update"
-                | "db.bulk.patch"
-        )
+        && let Some(db) = Db::of_statement(s).filter(|db| db.stores_values())
         && matches!(scope.attribute, Some("data" | "items"))
         && let Some(table) = s.target_name()
         && (is_account_table(ctx.ws, &table.value) || has_key(expr, |k, _| is_password_name(k)))
     {
-        let verb = if s.name.value == "db.add" || s.name.value == "db.bulk.add" {
-            "creates"
-        } else {
-            "writes"
-        };
+        let verb = if db.adds() { "creates" } else { "writes" };
         format!("`{} {}` {verb} an account with", s.name.value, table.value)
     } else if stmt.is_none()
         && scope.object.kind.value == "table"
@@ -431,7 +419,7 @@ fn input_vars(object: &Object) -> Vec<Source> {
     for _ in 0..4 {
         let before = vars.len();
         for s in &statements {
-            if !matches!(s.name.value.as_str(), "var" | "var.update") {
+            if !VarWrite::of_statement(s).is_some_and(VarWrite::replaces) {
                 continue;
             }
             let (Some(target), Some(value)) = (
@@ -598,10 +586,7 @@ fn statement_literal(
         return Some(Diagnostic::new(CODE, expr.span.clone(), message).with_help(HELP));
     }
     if attr == "field_value"
-        && matches!(
-            name,
-            "db.get" | "db.has" | "db.edit" | "db.patch" | "db.del" | "db.add_or_edit"
-        )
+        && Db::of(name).is_some_and(Db::selects_one)
         && is_test_email(literal)
         && let Some(table) = stmt.target_name()
         && is_account_table(ctx.ws, &table.value)

@@ -40,6 +40,7 @@ use crate::analysis::flow::target_name;
 use crate::analysis::secrets::{self, is_password_name};
 use crate::model::enabled_statements;
 use crate::model::{Expr, ExprKind, Filter, Object, PairKey, Segment, Span, Statement, VarPath};
+use crate::semantics::statements::VarWrite;
 use crate::workspace::calls::{CallPath, is_call};
 use crate::workspace::{ObjectRef, Workspace};
 
@@ -141,7 +142,7 @@ impl<'a> Passwords<'a> {
         let value = s.attribute("value").map(|a| &a.value);
         let holds = |e: &Expr| self.password_in(e).is_some() && !ends_hashed(e);
         match name {
-            "var" | "var.update" | "text.append" | "text.prepend" => {
+            _ if VarWrite::of(name).is_some_and(VarWrite::builds_text) => {
                 if let (Some(target), Some(v)) = (s.first_expr().and_then(Expr::as_var), value)
                     && holds(v)
                 {

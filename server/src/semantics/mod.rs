@@ -5,6 +5,7 @@
 pub mod api_group;
 pub mod endpoint;
 pub mod names;
+pub mod statements;
 
 use crate::model::{Expr, ExprKind};
 
