@@ -27,6 +27,10 @@ const LAYERS: &[&[&str]] = &[
 /// Fronts of one layer that must still not import each other.
 const APART: &[(&str, &str)] = &[("audit", "lsp"), ("lsp", "audit")];
 
+/// Vocabulary a layer may not speak although it lies below: the analysis returns facts, and the
+/// rules word them as findings and propose the fixes.
+const UNSPOKEN: &[(&str, &str)] = &[("analysis", "finding"), ("analysis", "fix")];
+
 /// A module's path (`rules::context`) and its source.
 struct Module {
     path: String,
@@ -337,6 +341,9 @@ fn layer_violations(modules: &[Module]) -> Vec<String> {
             _ if APART.contains(&(from, to)) => {
                 Some(format!("`{from}` may not know `{to}`, another front"))
             }
+            _ if UNSPOKEN.contains(&(from, to)) => Some(format!(
+                "`{from}` returns facts: findings and fixes (`{to}`) are the rules' to make"
+            )),
             _ => None,
         };
         if let Some(problem) = problem {
@@ -481,6 +488,18 @@ fn an_upward_import_or_a_circle_is_caught() {
         violations[0].contains("workspace uses rules: `workspace` may not know `rules`"),
         "{}",
         violations[0]
+    );
+    let at = modules
+        .iter()
+        .position(|m| m.path == "analysis::flow")
+        .unwrap();
+    modules[at].text.push_str("\nuse crate::finding::Fix;\n");
+    let violations = layer_violations(&modules);
+    assert!(
+        violations
+            .iter()
+            .any(|v| v.contains("analysis::flow uses finding: `analysis` returns facts")),
+        "{violations:?}"
     );
     let found = circles(&modules);
     assert!(
