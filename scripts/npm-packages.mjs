@@ -22,7 +22,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const MARKER = ".xsguard-npm-out";
@@ -135,18 +135,23 @@ function launcherPackage(out, version) {
   return dir;
 }
 
-const opts = parseArgs(process.argv.slice(2));
-const out = resolve(opts.out);
-prepareOut(out);
-const dirs = [launcherPackage(out, opts.version)];
-for (const [platform, binary] of Object.entries(opts.binaries)) {
-  dirs.push(platformPackage(out, platform, resolve(binary), opts.version));
-}
-for (const dir of dirs) {
-  if (opts.pack) {
-    const name = execFileSync("npm", ["pack", "--silent", "--pack-destination", out], { cwd: dir, encoding: "utf8" });
-    console.log(join(out, name.trim().split("\n").pop()));
-  } else {
-    console.log(dir);
+function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const out = resolve(opts.out);
+  prepareOut(out);
+  const dirs = [launcherPackage(out, opts.version)];
+  for (const [platform, binary] of Object.entries(opts.binaries)) {
+    dirs.push(platformPackage(out, platform, resolve(binary), opts.version));
+  }
+  for (const dir of dirs) {
+    if (opts.pack) {
+      const name = execFileSync("npm", ["pack", "--silent", "--pack-destination", out], { cwd: dir, encoding: "utf8" });
+      console.log(join(out, name.trim().split("\n").pop()));
+    } else {
+      console.log(dir);
+    }
   }
 }
+
+// Run as a script; imported (for PLATFORMS), do nothing.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();

@@ -9,6 +9,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 python=${1:?usage: scripts/test-action.sh PYTHON [BINARY]}
 binary=${2:-$repo/target/debug/xsguard}
+[[ -e $binary ]] && binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 passed=0
@@ -73,4 +74,4 @@ run "examples/shop/apis/auth examples/shop/tables" error false "" "--select XS1"
 grep -q "^::" "$work/log" || fail "sarif=false prints annotations"
 ok "sarif=false, two paths, fail-on error, args: annotations printed, exit-code=$(out exit-code)"
 
-echo "action: $passed passed"
+echo "action: $passed passed, 0 failed"

@@ -8,6 +8,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 binary=${1:-$repo/target/debug/xsguard}
+[[ -e $binary ]] && binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
 [[ -x $binary ]] || { echo "test-install: no binary at $binary (cargo build -p xsguard)" >&2; exit 2; }
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$repo/server/Cargo.toml" | head -n 1)
 
@@ -116,4 +117,4 @@ if XSGUARD_INSTALL_DIR=$work/w PATH=$work/win:$base_path install; then fail "Win
 [[ $rc == 2 ]] && grep -q "install.ps1" "$work/err" || fail "Windows: exit $rc"
 ok "Windows shell: exit 2, points to install.ps1"
 
-echo "install.sh: $passed passed"
+echo "install.sh: $passed passed, 0 failed"

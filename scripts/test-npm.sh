@@ -10,6 +10,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 binary=${1:-$repo/target/debug/xsguard}
+[[ -e $binary ]] && binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
 [[ -x $binary ]] || { echo "test-npm: no binary at $binary (cargo build -p xsguard)" >&2; exit 2; }
 launcher=$repo/npm/xsguard/bin/xsguard.js
 version=$(node -p 'require(process.argv[1]).version' "$repo/npm/xsguard/package.json")
@@ -116,4 +117,4 @@ node "$repo/scripts/npm-packages.mjs" --version "$version" --out "$work/v" --all
 [[ $rc == 2 ]] && grep -q "no --binary for" "$work/err" || fail "npm-packages.mjs --all with one binary: exit $rc"
 ok "npm-packages.mjs: refuses a foreign --out, a bad version, --all with binaries missing (exit 2)"
 
-echo "npm: $passed passed"
+echo "npm: $passed passed, 0 failed"
