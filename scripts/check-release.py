@@ -79,6 +79,14 @@ for job, secret in (("crates-io", "CARGO_REGISTRY_TOKEN"), ("npm", "NPM_TOKEN"),
         if "publish" in str(s.get("run", "")) and "!= ''" not in str(s.get("if", "")):
             errors.append(f"job {job}: a publish step runs without checking that its token is set")
 
+crate_version = re.search(r'^version = "(.*)"$', (repo / "server/Cargo.toml").read_text(), re.M).group(1)
+for manifest in ("npm/xsguard/package.json", "editors/vscode/package.json"):
+    version = json.loads((repo / manifest).read_text())["version"]
+    if version != crate_version:
+        errors.append(f"{manifest} is version {version}, server/Cargo.toml {crate_version}: a release tags one version")
+if "node -p" not in jobs["version"]["steps"][1]["run"]:
+    errors.append("the version job does not check the manifests' versions against the tag")
+
 for e in errors:
     print(f"check-release: {e}", file=sys.stderr)
 if errors:
