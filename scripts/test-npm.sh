@@ -67,15 +67,15 @@ mkfifo "$work/stdin"
 exec 3<>"$work/stdin"
 node node_modules/xsguard/bin/xsguard.js lsp < "$work/stdin" > /dev/null 2>&1 &
 pid=$!
-for _ in $(seq 50); do pgrep -f "cli-$platform/xsguard lsp" >/dev/null && break; sleep 0.1; done
-pgrep -f "cli-$platform/xsguard lsp" >/dev/null || fail "the binary did not start under the launcher"
+for _ in $(seq 50); do pgrep -f "$PWD/node_modules/@xsguard/cli-$platform/xsguard lsp" >/dev/null && break; sleep 0.1; done
+pgrep -f "$PWD/node_modules/@xsguard/cli-$platform/xsguard lsp" >/dev/null || fail "the binary did not start under the launcher"
 kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?
 exec 3>&-
 [[ $rc == 143 ]] || fail "the launcher exits $rc after SIGTERM, not 143"
 sleep 0.2
-! pgrep -f "cli-$platform/xsguard lsp" >/dev/null || fail "the binary outlived the launcher"
+! pgrep -f "$PWD/node_modules/@xsguard/cli-$platform/xsguard lsp" >/dev/null || fail "the binary outlived the launcher"
 ok "SIGTERM reaches the binary; the launcher exits 143"
 
 [[ $(XSGUARD_BINARY=$binary npx xsguard --version) == "xsguard $crate_version" ]] || fail "XSGUARD_BINARY"
