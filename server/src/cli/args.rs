@@ -50,7 +50,14 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run the language server on standard input and output.
     Lsp(LspArgs),
+    /// Run the Model Context Protocol server for AI coding agents on standard input and
+    /// output: tools to check files or unsaved text, propose fixes, explain and list rules.
+    Mcp(McpArgs),
 }
+
+/// Arguments of `xsguard mcp`.
+#[derive(Debug, Args)]
+pub struct McpArgs {}
 
 /// Arguments of `xsguard lsp`.
 #[derive(Debug, Args)]

@@ -25,7 +25,7 @@ use clap::error::ErrorKind;
 
 use crate::workspace::files::display_path;
 pub use args::{
-    AuditArgs, AuditFormat, CheckArgs, Cli, Command, ExplainArgs, FailOn, FixArgs, Format,
+    AuditArgs, AuditFormat, CheckArgs, Cli, Command, ExplainArgs, FailOn, FixArgs, Format, McpArgs,
     RulesArgs, RulesFormat,
 };
 use checking::{CheckRun, prepare, report_error, report_warning};
@@ -42,13 +42,16 @@ pub const EXIT_ERROR: u8 = 2;
 
 /// Runs the command line with the process's arguments and standard streams.
 pub fn main() -> ExitCode {
-    // The language server writes to stdout from its own threads, so it must run without the
-    // stdout lock taken below.
-    if let Ok(Cli {
-        command: Command::Lsp(_),
-    }) = Cli::try_parse_from(std::env::args_os())
-    {
-        return ExitCode::from(crate::lsp::run());
+    // The servers write to stdout from their own threads, so they must run without the stdout
+    // lock taken below.
+    match Cli::try_parse_from(std::env::args_os()) {
+        Ok(Cli {
+            command: Command::Lsp(_),
+        }) => return ExitCode::from(crate::lsp::run()),
+        Ok(Cli {
+            command: Command::Mcp(_),
+        }) => return ExitCode::from(crate::mcp::run()),
+        _ => {}
     }
     let color = use_color(
         std::io::stdout().is_terminal(),
@@ -111,6 +114,7 @@ where
         Command::Rules(args) => rules(&args, stdout, stderr),
         Command::Explain(args) => explain(&args, stdout, stderr),
         Command::Lsp(_) => crate::lsp::run(),
+        Command::Mcp(_) => crate::mcp::run(),
     }
 }
 
