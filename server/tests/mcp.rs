@@ -31,9 +31,15 @@ struct Session {
 
 impl Session {
     fn start() -> Self {
+        Self::start_in(&repository(), &[])
+    }
+
+    /// A session with `xsguard mcp ARGS` run in `dir`.
+    fn start_in(dir: &Path, args: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_xsguard"))
             .arg("mcp")
-            .current_dir(repository())
+            .args(args)
+            .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -335,4 +341,34 @@ fn ends_cleanly_when_its_input_ends_before_a_session() {
         .unwrap();
     assert_eq!(status.status.code(), Some(0));
     assert!(status.stdout.is_empty());
+}
+
+#[test]
+fn reads_relative_paths_from_the_directory_given() {
+    let examples = repository().join("examples");
+    let examples = examples.to_str().unwrap();
+    let mut session = Session::start_in(&std::env::temp_dir(), &["--directory", examples]);
+    let checked = session.call("check", json!({"paths": ["shop/tables"]}));
+    assert!(!is_error(&checked), "{checked}");
+    let findings = checked["structuredContent"]["findings"].as_array().unwrap();
+    assert!(!findings.is_empty(), "{checked}");
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["path"].as_str().unwrap().starts_with("shop/tables/")),
+        "{checked}"
+    );
+    assert_eq!(session.end(), Some(0));
+
+    let missing = Command::new(env!("CARGO_BIN_EXE_xsguard"))
+        .args(["mcp", "--directory", "/no/such/folder"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(missing.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("/no/such/folder"),
+        "{missing:?}"
+    );
 }

@@ -57,7 +57,12 @@ pub enum Command {
 
 /// Arguments of `xsguard mcp`.
 #[derive(Debug, Args)]
-pub struct McpArgs {}
+pub struct McpArgs {
+    /// The folder relative paths in tool calls are read from (default: the folder the client
+    /// starts the server in), such as `${workspaceFolder}` in an editor's MCP settings.
+    #[arg(long, value_name = "DIR")]
+    pub directory: Option<PathBuf>,
+}
 
 /// Arguments of `xsguard lsp`.
 #[derive(Debug, Args)]

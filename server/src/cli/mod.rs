@@ -49,8 +49,8 @@ pub fn main() -> ExitCode {
             command: Command::Lsp(_),
         }) => return ExitCode::from(crate::lsp::run()),
         Ok(Cli {
-            command: Command::Mcp(_),
-        }) => return ExitCode::from(crate::mcp::run()),
+            command: Command::Mcp(args),
+        }) => return ExitCode::from(crate::mcp::run(args.directory.as_deref())),
         _ => {}
     }
     let color = use_color(
@@ -114,7 +114,7 @@ where
         Command::Rules(args) => rules(&args, stdout, stderr),
         Command::Explain(args) => explain(&args, stdout, stderr),
         Command::Lsp(_) => crate::lsp::run(),
-        Command::Mcp(_) => crate::mcp::run(),
+        Command::Mcp(args) => crate::mcp::run(args.directory.as_deref()),
     }
 }
 

@@ -9,18 +9,32 @@
 mod answers;
 mod tools;
 
+use std::path::Path;
 use std::time::Duration;
 
 use rmcp::ServiceExt;
 use rmcp::service::ServerInitializeError;
+
+use crate::workspace::files::display_path;
 
 /// Exit status: the client closed the session.
 const EXIT_CLEAN: u8 = 0;
 /// Exit status: the server could not start or its streams failed.
 const EXIT_ERROR: u8 = 2;
 
-/// Serves on standard input and output until the input ends. Returns the exit status.
-pub fn run() -> u8 {
+/// Serves on standard input and output until the input ends, reading relative paths from
+/// `directory` when one is given. Returns the exit status.
+pub fn run(directory: Option<&Path>) -> u8 {
+    // The process is the server alone, so its working folder is where relative paths start.
+    if let Some(directory) = directory
+        && let Err(error) = std::env::set_current_dir(directory)
+    {
+        eprintln!(
+            "xsguard: error: cannot use `{}` as the folder of relative paths: {error}",
+            display_path(directory)
+        );
+        return EXIT_ERROR;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
