@@ -23,22 +23,32 @@ it reports; `fixes` gives ready edits for many findings, and `explain` tells wha
 and how to fix its findings by hand. Findings depend on the whole app, so a file is always \
 checked in its workspace (the folder of the Xano app it belongs to).";
 
+// Field descriptions are `schemars` attributes, not doc comments, which would keep their line
+// breaks in the schema a client shows the model.
+
 /// Arguments of `check`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct CheckParams {
-    /// The .xs files and folders to check, absolute or relative to the folder the server runs
-    /// in. A folder is searched for .xs files (honouring .gitignore). Findings are reported for
-    /// these paths only; the rest of each path's workspace is read for context.
+    #[schemars(
+        description = "The .xs files and folders to check, absolute or relative to the \
+        folder the server runs in. A folder is searched for .xs files (honouring .gitignore). \
+        Findings are reported for these paths only; the rest of each path's workspace is read for \
+        context."
+    )]
     pub paths: Vec<String>,
-    /// Rules to run: codes or code prefixes (`XS1` is every XS1xx rule), or `ALL`. All rules
-    /// when left out.
+    #[schemars(
+        description = "Rules to run: codes or code prefixes (`XS1` is every XS1xx rule), or \
+        `ALL`. All rules when left out."
+    )]
     #[serde(default)]
     pub select: Vec<String>,
-    /// Rules not to run, as in `select`.
+    #[schemars(description = "Rules not to run, as in `select`.")]
     #[serde(default)]
     pub ignore: Vec<String>,
-    /// Read only the paths given, without the rest of their workspace and without
-    /// xsguard.toml (findings that need other files of the app are then missed).
+    #[schemars(
+        description = "Read only the paths given, without the rest of their workspace and \
+        without xsguard.toml (findings that need other files of the app are then missed)."
+    )]
     #[serde(default)]
     pub isolated: bool,
 }
@@ -46,15 +56,17 @@ pub struct CheckParams {
 /// Arguments of `check_source`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct CheckSourceParams {
-    /// The path of the file the text is for (it need not exist yet). Its workspace gives the
-    /// context, and the text stands in for the file on disk.
+    #[schemars(
+        description = "The path of the file the text is for (it need not exist yet). Its \
+        workspace gives the context, and the text stands in for the file on disk."
+    )]
     pub path: String,
-    /// The whole contents of the file.
+    #[schemars(description = "The whole contents of the file.")]
     pub text: String,
-    /// Rules to run, as in `check`.
+    #[schemars(description = "Rules to run, as in `check`.")]
     #[serde(default)]
     pub select: Vec<String>,
-    /// Rules not to run, as in `check`.
+    #[schemars(description = "Rules not to run, as in `check`.")]
     #[serde(default)]
     pub ignore: Vec<String>,
 }
@@ -62,16 +74,18 @@ pub struct CheckSourceParams {
 /// Arguments of `fixes`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct FixesParams {
-    /// The .xs file (or a folder of them) to propose fixes for.
+    #[schemars(description = "The .xs file (or a folder of them) to propose fixes for.")]
     pub path: String,
-    /// The file's contents, when they differ from the file on disk (unsaved text); the edits
-    /// then apply to this text.
+    #[schemars(
+        description = "The file's contents, when they differ from the file on disk (unsaved \
+        text); the edits then apply to this text."
+    )]
     #[serde(default)]
     pub text: Option<String>,
-    /// Rules whose fixes to propose, as in `check`.
+    #[schemars(description = "Rules whose fixes to propose, as in `check`.")]
     #[serde(default)]
     pub select: Vec<String>,
-    /// Rules whose fixes not to propose, as in `check`.
+    #[schemars(description = "Rules whose fixes not to propose, as in `check`.")]
     #[serde(default)]
     pub ignore: Vec<String>,
 }
@@ -79,8 +93,10 @@ pub struct FixesParams {
 /// Arguments of `explain`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ExplainParams {
-    /// A rule code such as `XS102` (the `code` of a finding), or a rule name such as
-    /// `idor-request-id`.
+    #[schemars(
+        description = "A rule code such as `XS102` (the `code` of a finding), or a rule \
+        name such as `idor-request-id`."
+    )]
     pub code: String,
 }
 
