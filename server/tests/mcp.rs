@@ -316,6 +316,8 @@ fn bad_requests_get_errors_and_the_session_goes_on() {
     }
     let no_text = session.call("check_source", json!({"path": "examples/shop/x.xs"}));
     assert!(is_error(&no_text), "{no_text}");
+    let folder = session.call("check_source", json!({"path": "examples/shop", "text": ""}));
+    assert!(is_error(&folder), "{folder}");
     let unknown_tool = session.call("format_disk", json!({}));
     assert!(is_error(&unknown_tool), "{unknown_tool}");
     let unknown_rule = session.call("explain", json!({"code": "XS999"}));

@@ -11,6 +11,7 @@ use crate::cli::checking::{self, CheckRun};
 use crate::cli::inputs::Request;
 use crate::cli::{json, rules_doc};
 use crate::host::check::{fix_keeps_syntax, syntax_error_count};
+use crate::workspace::files::display_path;
 
 /// A tool's answer.
 #[derive(Debug)]
@@ -145,11 +146,13 @@ fn named_paths(paths: &[PathBuf]) -> Result<(), String> {
     Ok(())
 }
 
+/// The text given stands for one file, which `path` must name.
 fn source_path(path: &Path) -> Result<(), String> {
-    if path.as_os_str().is_empty() || path.as_os_str() == "-" {
-        return Err(
-            "`path` must name the file the text is for (it need not exist yet): its workspace gives the context".into(),
-        );
+    if path.as_os_str().is_empty() || path.as_os_str() == "-" || path.is_dir() {
+        return Err(format!(
+            "`path` must name the file the text is for (it need not exist yet), not `{}`: its workspace gives the context",
+            display_path(path)
+        ));
     }
     Ok(())
 }
