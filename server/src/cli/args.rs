@@ -50,8 +50,10 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run the language server on standard input and output.
     Lsp(LspArgs),
-    /// Run the Model Context Protocol server for AI coding agents on standard input and
-    /// output: tools to check files or unsaved text, propose fixes, explain and list rules.
+    /// Run the MCP server for AI coding agents on standard input and output.
+    ///
+    /// A Model Context Protocol server whose tools check files or unsaved text, propose fixes as
+    /// edits, and explain and list the rules (docs/mcp.md).
     Mcp(McpArgs),
 }
 
