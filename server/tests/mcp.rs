@@ -374,3 +374,37 @@ fn reads_relative_paths_from_the_directory_given() {
         "{missing:?}"
     );
 }
+
+/// The server's resident memory, in kB.
+#[cfg(target_os = "linux")]
+fn resident_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// A server checks after every edit for hours: each run must free what it built (the command
+/// line leaves that to the end of the process).
+#[cfg(target_os = "linux")]
+#[test]
+fn memory_does_not_grow_with_each_check() {
+    let mut session = Session::start();
+    let check = |session: &mut Session| {
+        let answer = session.call("check", json!({"paths": ["examples/shop"]}));
+        assert!(!is_error(&answer), "{answer}");
+    };
+    for _ in 0..50 {
+        check(&mut session);
+    }
+    let before = resident_kb(session.child.id());
+    for _ in 0..200 {
+        check(&mut session);
+    }
+    let grown = resident_kb(session.child.id()).saturating_sub(before);
+    // Keeping each run's index would add about 170 kB a run here (34 MB in all).
+    assert!(
+        grown < 12_000,
+        "resident memory grew by {grown} kB over 200 checks"
+    );
+    assert_eq!(session.end(), Some(0));
+}

@@ -20,6 +20,17 @@ pub struct CheckRun {
     pub summary: Summary,
 }
 
+/// What follows a run in the process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum After {
+    /// The process ends (the command line): what the run built is left to the end of the
+    /// process, since freeing the workspace index, every file's model in small nodes, takes
+    /// longer than the rest of the run.
+    Exit,
+    /// The process goes on to other runs (a server), so each run frees what it built.
+    MoreRuns,
+}
+
 /// Reads and checks what `request` names with the rules `select` and `ignore` leave, as
 /// `xsguard check` does, writing the run's problems to `stderr`. `Err` holds the exit status
 /// when nothing could be checked.
@@ -27,10 +38,11 @@ pub fn check(
     request: &Request,
     select: &[String],
     ignore: &[String],
+    after: After,
     stderr: &mut dyn Write,
 ) -> Result<CheckRun, u8> {
     let mut run = prepare(request, select, ignore, stderr)?;
-    let files = analyze(&mut run, stderr)?.files;
+    let files = analyze(&mut run, after, stderr)?.files;
     let mut incomplete = run.failed;
     for file in &files {
         for error in &file.internal_errors {
@@ -112,7 +124,7 @@ type WorkspaceChecked = (Vec<Option<CheckedFile>>, Vec<String>);
 
 /// Checks the run's files; a bug in the analysis is reported instead of crashing. Shows a
 /// progress bar on a terminal when the tree is large.
-fn analyze(run: &mut Run, stderr: &mut dyn Write) -> Result<Checked, u8> {
+fn analyze(run: &mut Run, after: After, stderr: &mut dyn Write) -> Result<Checked, u8> {
     let total: usize = run.inputs.workspaces.iter().map(|w| w.sources.len()).sum();
     let steps = total + run.inputs.reported_count();
     let bar = (std::io::stderr().is_terminal() && total >= PROGRESS_THRESHOLD).then(|| {
@@ -156,9 +168,10 @@ fn analyze(run: &mut Run, stderr: &mut dyn Write) -> Result<Checked, u8> {
                     .map(ToString::to_string)
                     .collect();
                 // The index refers to every file's model; freeing those small nodes one by one
-                // takes longer than the rest of a run's single-threaded tail, and the process
-                // ends soon.
-                std::mem::forget(ws);
+                // takes longer than the rest of a run's single-threaded tail.
+                if after == After::Exit {
+                    std::mem::forget(ws);
+                }
                 (files, warnings)
             }))
             .ok()

@@ -28,7 +28,7 @@ pub use args::{
     AuditArgs, AuditFormat, CheckArgs, Cli, Command, ExplainArgs, FailOn, FixArgs, Format, McpArgs,
     RulesArgs, RulesFormat,
 };
-use checking::{CheckRun, prepare, report_error, report_warning};
+use checking::{After, CheckRun, prepare, report_error, report_warning};
 use inputs::Request;
 
 use crate::host::check::CheckedFile;
@@ -129,7 +129,7 @@ fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color
     let CheckRun {
         files: mut checked,
         summary,
-    } = match checking::check(&request, &args.select, &args.ignore, stderr) {
+    } = match checking::check(&request, &args.select, &args.ignore, After::Exit, stderr) {
         Ok(run) => run,
         Err(status) => return status,
     };

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use serde_json::Value;
 
-use crate::cli::checking::{self, CheckRun};
+use crate::cli::checking::{self, After, CheckRun};
 use crate::cli::inputs::Request;
 use crate::cli::{json, rules_doc};
 use crate::host::check::{fix_keeps_syntax, syntax_error_count};
@@ -173,7 +173,13 @@ static STDIN: LazyLock<[PathBuf; 1]> = LazyLock::new(|| [PathBuf::from("-")]);
 /// Runs `request` as `xsguard check --format json` would, `adjust` then shaping the findings.
 fn report(request: &Request, rules: Rules, adjust: impl FnOnce(&mut CheckRun)) -> Answer {
     let mut problems = Vec::new();
-    let checked = checking::check(request, rules.select, rules.ignore, &mut problems);
+    let checked = checking::check(
+        request,
+        rules.select,
+        rules.ignore,
+        After::MoreRuns,
+        &mut problems,
+    );
     let problems = String::from_utf8_lossy(&problems).into_owned();
     match checked {
         Ok(mut run) => {
