@@ -51,7 +51,9 @@ tmp="$file.xsguard-tmp"
   grep -v '^#' "$here/languages.toml" | awk 'NF || seen { seen = 1; print }'
   echo "$end"
 } > "$tmp"
-mv "$tmp" "$file"
+# Written through, not renamed over: a languages.toml that is a symlink (dotfiles) stays one.
+cat "$tmp" > "$file"
+rm -f "$tmp"
 echo "languages: $file"
 
 queries="$config/runtime/queries/xanoscript"

@@ -24,6 +24,11 @@ TOML
 fail() { echo "not ok - $*" >&2; exit 1; }
 ok() { echo "ok - $*"; }
 
+# The user's file is a symlink into a dotfiles folder, as dotfile managers make it.
+mkdir -p "$home/dotfiles"
+mv "$config/languages.toml" "$home/dotfiles/languages.toml"
+ln -s "$home/dotfiles/languages.toml" "$config/languages.toml"
+
 HOME=$home XDG_CONFIG_HOME= CFLAGS=-O0 "$here/install.sh" > "$home/first.log"
 cp "$config/languages.toml" "$home/after-first.toml"
 HOME=$home XDG_CONFIG_HOME= CFLAGS=-O0 "$here/install.sh" > "$home/second.log"
@@ -33,6 +38,8 @@ ok "a second run leaves languages.toml as the first made it"
 [[ $(grep -c '^# >>> xsguard' "$config/languages.toml") == 1 && $(grep -c '^# <<< xsguard' "$config/languages.toml") == 1 ]] ||
   fail "not one xsguard block: $(cat "$config/languages.toml")"
 ok "one xsguard block"
+[[ -L $config/languages.toml ]] || fail "languages.toml is no longer a symlink"
+ok "a symlinked languages.toml stays a symlink"
 
 python3 - "$config/languages.toml" "$here/languages.toml" <<'PY' || fail "languages.toml"
 import sys, tomllib
