@@ -26,7 +26,7 @@ def rounded_square(x, y, r=44):
 
 
 def shield(x, y, inset=0.0):
-    """Inside a shield: a flat top with rounded corners, straight sides, curving to a point."""
+    """Inside a shield: a flat top with rounded corners, straight sides curving to a point."""
     cx = SIZE / 2
     top, shoulder, tip = 40 + inset, 120, 222 - inset * 1.4
     half = 84 - inset
@@ -34,10 +34,7 @@ def shield(x, y, inset=0.0):
         return False
     ax = abs(x - cx)
     if y <= shoulder:
-        # flat top with a slight dip in the middle
-        dip = 10 * (1 - (ax / half) ** 2) if ax < half else 0
-        if y < top + dip * 0.0:
-            return False
+        # flat top with rounded corners
         r = 16
         if ax > half - r and y < top + r:
             return (ax - (half - r)) ** 2 + (y - (top + r)) ** 2 <= r * r
