@@ -8,13 +8,9 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 python=${1:?usage: scripts/test-action.sh PYTHON [BINARY]}
-binary=${2:-$repo/target/debug/xsguard}
-[[ -e $binary ]] && binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-ok() { passed=$((passed + 1)); printf '  ok   %s\n' "$*"; }
-fail() { printf '  FAIL %s\n' "$*" >&2; sed 's/^/       | /' "$work/log" >&2 2>/dev/null; exit 1; }
+TEST_LOG=log
+source "$repo/scripts/test-lib.sh"
+binary=$(test_binary test-action "${2:-$repo/target/debug/xsguard}")
 
 "$python" - "$repo/action.yml" "$work/check.sh" <<'EOF'
 import sys, yaml

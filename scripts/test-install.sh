@@ -7,19 +7,9 @@
 #   scripts/test-install.sh [BINARY]     (default: target/debug/xsguard)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-binary=${1:-$repo/target/debug/xsguard}
-[[ -e $binary ]] && binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
-[[ -x $binary ]] || { echo "test-install: no binary at $binary (cargo build -p xsguard)" >&2; exit 2; }
-version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$repo/server/Cargo.toml" | head -n 1)
-
-work=$(mktemp -d)
-server_pid=
-cleanup() { [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
-passed=0
-ok() { passed=$((passed + 1)); printf '  ok   %s\n' "$*"; }
-fail() { printf '  FAIL %s\n' "$*" >&2; [[ -f $work/err ]] && sed 's/^/       | /' "$work/err" >&2; exit 1; }
+source "$repo/scripts/test-lib.sh"
+binary=$(test_binary test-install "${1:-$repo/target/debug/xsguard}")
+version=$(crate_version)
 
 # --- the release as the workflow makes it: a real archive for this machine, decoys for others
 root=$work/www

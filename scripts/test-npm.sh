@@ -9,19 +9,11 @@
 #   scripts/test-npm.sh [BINARY]     (default: target/debug/xsguard)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-binary=${1:-$repo/target/debug/xsguard}
-[[ -e $binary ]] && binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
-[[ -x $binary ]] || { echo "test-npm: no binary at $binary (cargo build -p xsguard)" >&2; exit 2; }
+source "$repo/scripts/test-lib.sh"
+binary=$(test_binary test-npm "${1:-$repo/target/debug/xsguard}")
 launcher=$repo/npm/xsguard/bin/xsguard.js
 version=$(node -p 'require(process.argv[1]).version' "$repo/npm/xsguard/package.json")
-crate_version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$repo/server/Cargo.toml" | head -n 1)
-[[ $version == "$crate_version" ]] || { echo "test-npm: npm/xsguard is $version, the crate $crate_version" >&2; exit 1; }
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-ok() { passed=$((passed + 1)); printf '  ok   %s\n' "$*"; }
-fail() { printf '  FAIL %s\n' "$*" >&2; [[ -f $work/err ]] && sed 's/^/       | /' "$work/err" >&2; exit 1; }
+[[ $version == "$(crate_version)" ]] || { echo "test-npm: npm/xsguard is $version, the crate $(crate_version)" >&2; exit 1; }
 
 platform=$(node -p 'require(process.argv[1]).platformKey()' "$launcher")
 echo "npm packages for $platform"
@@ -45,7 +37,7 @@ npm install --no-audit --no-fund --prefer-offline --loglevel=error "${tarballs[@
 [[ -x node_modules/.bin/xsguard ]] || fail "node_modules/.bin/xsguard"
 ok "installed from the tarballs into a fresh project"
 
-[[ $(npx xsguard --version 2>"$work/err") == "xsguard $crate_version" ]] || fail "npx xsguard --version"
+[[ $(npx xsguard --version 2>"$work/err") == "xsguard $version" ]] || fail "npx xsguard --version"
 ok "npx xsguard --version"
 rc=0
 npx xsguard check "$repo/examples/shop" --format json > npm.json 2>"$work/err" || rc=$?
@@ -78,7 +70,7 @@ sleep 0.2
 ! pgrep -f "$PWD/node_modules/@xsguard/cli-$platform/xsguard lsp" >/dev/null || fail "the binary outlived the launcher"
 ok "SIGTERM reaches the binary; the launcher exits 143"
 
-[[ $(XSGUARD_BINARY=$binary npx xsguard --version) == "xsguard $crate_version" ]] || fail "XSGUARD_BINARY"
+[[ $(XSGUARD_BINARY=$binary npx xsguard --version) == "xsguard $version" ]] || fail "XSGUARD_BINARY"
 rc=0
 XSGUARD_BINARY=$work/nothing-here npx xsguard --version 2>"$work/err" || rc=$?
 [[ $rc == 2 ]] && grep -q "XSGUARD_BINARY is set to $work/nothing-here, which does not exist" "$work/err" || fail "bad XSGUARD_BINARY: exit $rc"

@@ -9,18 +9,10 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 pre_commit=${1:?usage: scripts/test-pre-commit.sh PRE-COMMIT [BINARY]}
-binary=${2:-$repo/target/debug/xsguard}
-[[ -e $binary ]] && binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
-[[ -x $binary ]] || { echo "test-pre-commit: no binary at $binary" >&2; exit 2; }
-version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$repo/server/Cargo.toml" | head -n 1)
-
-work=$(mktemp -d)
-server_pid=
-cleanup() { [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-passed=0
-ok() { passed=$((passed + 1)); printf '  ok   %s\n' "$*"; }
-fail() { printf '  FAIL %s\n' "$*" >&2; [[ -f $work/out ]] && sed 's/^/       | /' "$work/out" >&2; exit 1; }
+TEST_LOG=out
+source "$repo/scripts/test-lib.sh"
+binary=$(test_binary test-pre-commit "${2:-$repo/target/debug/xsguard}")
+version=$(crate_version)
 
 export PRE_COMMIT_HOME=$work/pre-commit-home XDG_CACHE_HOME=$work/cache
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com
