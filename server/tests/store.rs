@@ -513,3 +513,51 @@ fn reference_positions() {
     assert_eq!((at(1, 0), at(1, 9), at(2, 0)), (2, 3, 5));
     assert_eq!(position_of(text, 2, 0, Encoding::Utf8), Position::new(1, 0));
 }
+
+/// A document whose update is still being applied holds up only itself: here the update of
+/// `big.xs` is held (its event handler waits) until `small.xs`, opened after it, has answered a
+/// snapshot; then `big.xs` answers with every update sent before.
+#[test]
+fn documents_do_not_wait_for_each_other() {
+    let big = Uri::from_file_path("/xsguard-store/big.xs").unwrap();
+    let small = Uri::from_file_path("/xsguard-store/small.xs").unwrap();
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let held = std::sync::Mutex::new(held);
+    let held_uri = big.clone();
+    let store = DocumentStore::spawn(encoding_lock(Encoding::Utf16), move |event| {
+        if matches!(&event, xsguard::lsp::documents::DocumentEvent::Changed(u) if *u == held_uri) {
+            // Waits until the test lets it go (or gives up, so a failing test still ends).
+            let _ = held
+                .lock()
+                .unwrap()
+                .recv_timeout(std::time::Duration::from_secs(30));
+        }
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    store.open(big.clone(), 1, 1, "table a {\n}\n".into());
+    store.change(
+        big.clone(),
+        2,
+        vec![TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: "table b {\n}\n".into(),
+        }],
+    );
+    store.open(small.clone(), 1, 7, "table s {\n}\n".into());
+    let answer = runtime.block_on(async {
+        tokio::time::timeout(std::time::Duration::from_secs(10), store.snapshot(&small)).await
+    });
+    let snapshot = answer
+        .expect("the small document answers while the big one is held")
+        .expect("the small document is open");
+    assert_eq!(snapshot.version, 7);
+    release.send(()).unwrap();
+    release.send(()).unwrap();
+    let big_snapshot = runtime.block_on(store.snapshot(&big)).unwrap();
+    assert_eq!(big_snapshot.version, 2);
+    assert_eq!(&*big_snapshot.file.text, "table b {\n}\n");
+}

@@ -1,15 +1,17 @@
-//! The open documents: their text, syntax tree and model, kept by one thread that applies
-//! every update in the order the client sent it.
+//! The open documents: their text, syntax tree and model. Each document's updates are applied
+//! in the order the client sent them, by a worker of its own while it has any, so documents
+//! never wait for each other.
 //!
 //! The client's text lives in a [`Rope`], the text of record: a change is applied to it first,
 //! then to the syntax tree. Should the tree ever disagree with the rope (or anything on the
 //! way panic), the tree is rebuilt from the rope, so the user's text is never lost. A tree with
 //! syntax errors is parsed whole before analysis (see [`Document::snapshot`]).
 
+use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use ropey::Rope;
 use tokio::sync::oneshot;
@@ -283,23 +285,25 @@ enum Command {
     },
 }
 
-/// A handle on the thread that owns the open documents. Updates are queued in call order;
-/// a snapshot request sees every update queued before it.
+/// A handle on the open documents. Updates of one document are applied in call order, and a
+/// snapshot request sees every update of its document queued before it; documents do not wait
+/// for each other, so opening a large one does not hold up a keystroke in a small one.
 #[derive(Clone)]
 pub struct DocumentStore {
     commands: mpsc::Sender<Command>,
 }
 
 impl DocumentStore {
-    /// Starts the documents thread. `on_event` runs on it after each update.
+    /// Starts the thread that hands each document its updates. `on_event` runs after each
+    /// update, on the thread that applied it.
     pub fn spawn(
         encoding: Arc<OnceLock<Encoding>>,
-        on_event: impl Fn(DocumentEvent) + Send + 'static,
+        on_event: impl Fn(DocumentEvent) + Send + Sync + 'static,
     ) -> Self {
         let (commands, queue) = mpsc::channel();
         std::thread::Builder::new()
             .name("xsguard-documents".into())
-            .spawn(move || run(queue, encoding, on_event))
+            .spawn(move || route(queue, encoding, Arc::new(on_event)))
             .expect("the documents thread starts");
         Self { commands }
     }
@@ -341,60 +345,152 @@ impl DocumentStore {
     }
 }
 
-fn run(
-    queue: mpsc::Receiver<Command>,
-    encoding: Arc<OnceLock<Encoding>>,
-    on_event: impl Fn(DocumentEvent),
-) {
-    let mut documents: std::collections::HashMap<Uri, Document> = std::collections::HashMap::new();
-    while let Ok(command) = queue.recv() {
-        let encoding = encoding.get().copied().unwrap_or_default();
-        match command {
-            Command::Open {
-                uri,
-                session,
-                version,
-                text,
-            } => {
-                let document = catch_unwind(AssertUnwindSafe(|| {
-                    Document::new(uri.clone(), session, version, text)
-                }));
-                if let Ok(document) = document {
-                    documents.insert(uri.clone(), document);
-                    on_event(DocumentEvent::Changed(uri));
-                }
-            }
-            Command::Change {
-                uri,
-                version,
-                changes,
-            } => {
-                if let Some(document) = documents.get_mut(&uri) {
-                    let applied = catch_unwind(AssertUnwindSafe(|| {
-                        document.apply_changes(version, &changes, encoding)
-                    }));
-                    if applied.is_err() {
-                        document.version = version;
-                        document.snapshot = None;
-                        document.resync();
-                    }
-                    on_event(DocumentEvent::Changed(uri));
-                }
-            }
-            Command::Close { uri } => {
-                if let Some(document) = documents.remove(&uri) {
-                    on_event(DocumentEvent::Closed {
-                        uri,
-                        path: document.path,
-                    });
-                }
-            }
-            Command::Snapshot { uri, reply } => {
-                let snapshot = documents.get_mut(&uri).map(Document::snapshot);
-                let _ = reply.send(snapshot);
-            }
+impl Command {
+    fn uri(&self) -> &Uri {
+        match self {
+            Command::Open { uri, .. }
+            | Command::Change { uri, .. }
+            | Command::Close { uri }
+            | Command::Snapshot { uri, .. } => uri,
         }
     }
+}
+
+/// One document's updates not applied yet, and the document between them.
+#[derive(Default)]
+struct Slot {
+    queue: VecDeque<Command>,
+    /// Whether a worker is applying the queue: then it holds the document.
+    busy: bool,
+    document: Option<Document>,
+}
+
+type Slots = Arc<Mutex<HashMap<Uri, Arc<Mutex<Slot>>>>>;
+
+/// Takes the commands in the order the handlers sent them and queues each on its document; a
+/// document with a queue and no worker gets one. Locks are taken map first, then slot.
+fn route(
+    queue: mpsc::Receiver<Command>,
+    encoding: Arc<OnceLock<Encoding>>,
+    on_event: Arc<dyn Fn(DocumentEvent) + Send + Sync>,
+) {
+    let slots: Slots = Arc::default();
+    while let Ok(command) = queue.recv() {
+        let uri = command.uri().clone();
+        // The map stays locked until the command is queued: a worker removing the slot of a
+        // closed document (under the map's lock) cannot do so between the two.
+        let mut map = lock(&slots);
+        let slot = map.entry(uri.clone()).or_default().clone();
+        let mut state = lock(&slot);
+        drop(map);
+        state.queue.push_back(command);
+        if state.busy {
+            continue;
+        }
+        state.busy = true;
+        drop(state);
+        let (slots, encoding, on_event) = (slots.clone(), encoding.clone(), on_event.clone());
+        let started = std::thread::Builder::new()
+            .name("xsguard-document".into())
+            .spawn(move || drain(&slots, &uri, &slot, &encoding, &*on_event));
+        if started.is_err() {
+            // No thread to be had (the process is at its limit): stop rather than drop updates.
+            return;
+        }
+    }
+}
+
+/// Applies a document's queued commands until none is left. The document is taken out of its
+/// slot meanwhile, so that queueing the next command never waits for a parse.
+fn drain(
+    slots: &Slots,
+    uri: &Uri,
+    slot: &Arc<Mutex<Slot>>,
+    encoding: &OnceLock<Encoding>,
+    on_event: &(dyn Fn(DocumentEvent) + Send + Sync),
+) {
+    let mut document = lock(slot).document.take();
+    loop {
+        let next = lock(slot).queue.pop_front();
+        let Some(command) = next else {
+            let mut map = lock(slots);
+            let mut state = lock(slot);
+            if !state.queue.is_empty() {
+                continue;
+            }
+            state.busy = false;
+            match document {
+                Some(document) => state.document = Some(document),
+                // A closed document leaves no slot behind.
+                None => {
+                    map.remove(uri);
+                }
+            }
+            return;
+        };
+        apply(&mut document, command, encoding, on_event);
+    }
+}
+
+fn apply(
+    document: &mut Option<Document>,
+    command: Command,
+    encoding: &OnceLock<Encoding>,
+    on_event: &(dyn Fn(DocumentEvent) + Send + Sync),
+) {
+    let encoding = encoding.get().copied().unwrap_or_default();
+    match command {
+        Command::Open {
+            uri,
+            session,
+            version,
+            text,
+        } => {
+            let opened = catch_unwind(AssertUnwindSafe(|| {
+                Document::new(uri.clone(), session, version, text)
+            }));
+            if let Ok(opened) = opened {
+                *document = Some(opened);
+                on_event(DocumentEvent::Changed(uri));
+            }
+        }
+        Command::Change {
+            uri,
+            version,
+            changes,
+        } => {
+            if let Some(document) = document {
+                let applied = catch_unwind(AssertUnwindSafe(|| {
+                    document.apply_changes(version, &changes, encoding)
+                }));
+                if applied.is_err() {
+                    document.version = version;
+                    document.snapshot = None;
+                    document.resync();
+                }
+                on_event(DocumentEvent::Changed(uri));
+            }
+        }
+        Command::Close { uri } => {
+            if let Some(closed) = document.take() {
+                on_event(DocumentEvent::Closed {
+                    uri,
+                    path: closed.path,
+                });
+            }
+        }
+        Command::Snapshot { reply, .. } => {
+            let _ = reply.send(document.as_mut().map(Document::snapshot));
+        }
+    }
+}
+
+/// A lock that a panic elsewhere does not poison: every panic while a document is updated is
+/// caught inside the critical section's callee, and the state is whole between commands.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

@@ -5,10 +5,10 @@
 //! - [`framing`] checks that it can be decoded, and replaces one that cannot with a notice that
 //!   is answered with an error (the protocol layer would stop reading after it).
 //! - [`ordered`] reads it next. Text updates (`didOpen`, `didChange`, `didClose`) go straight
-//!   to the documents thread ([`documents`]), in arrival order; everything else goes on to the
+//!   to the document store ([`documents`]), in arrival order; everything else goes on to the
 //!   handlers ([`server`]), several at a time.
-//! - The documents thread applies each change to the text (a rope) and the syntax tree, then
-//!   tells the [`scheduler`], which waits for a pause in typing and has the [`engine`] check
+//! - The store applies each change to its document's text (a rope) and syntax tree, on a worker
+//!   of that document (documents do not wait for each other), then tells the [`scheduler`], which waits for a pause in typing and has the [`engine`] check
 //!   every changed document against the workspace [`index`] on a blocking thread, keeping the
 //!   findings of the endpoints an edit did not touch ([`reuse`]).
 //! - The scheduler publishes the results ([`diagnostics`]) unless the document has moved on or
