@@ -8,6 +8,7 @@ pub const STYLE: &str = r#"
   --err: #c4281c; --err-bg: #fdecea; --warn: #9a5b00; --warn-bg: #fff4e0;
   --info: #1559b3; --info-bg: #e8f0fc; --ok: #1e7a34; --ok-bg: #e7f6eb;
   --add: #e6f6ea; --add-text: #135c26; --del: #fdebec; --del-text: #8e1b1b; --link: #1559b3;
+  --on-badge: #ffffff;
 }
 @media (prefers-color-scheme: dark) {
   :root {
@@ -16,6 +17,7 @@ pub const STYLE: &str = r#"
     --err: #ff7b6e; --err-bg: #3a1d1b; --warn: #f0b45a; --warn-bg: #362a14;
     --info: #7fb2ff; --info-bg: #18263a; --ok: #6fd08a; --ok-bg: #17301e;
     --add: #15301d; --add-text: #8fe0a4; --del: #3a1b1d; --del-text: #ff9c9c; --link: #8ab8ff;
+    --on-badge: #111418;
   }
 }
 * { box-sizing: border-box; }
@@ -55,7 +57,7 @@ h2 .sub { font-weight: 400; color: var(--muted); font-size: 13px; margin-left: 8
 .sections a:hover { color: var(--link); }
 .sections a.none { color: var(--muted); }
 .badge { display: inline-block; border-radius: 4px; padding: 0 6px; font-size: 11.5px; font-weight: 650; line-height: 18px; white-space: nowrap; }
-.badge.error { background: var(--err); color: #fff; } .badge.warning { background: var(--warn); color: #fff; } .badge.info { background: var(--info); color: #fff; }
+.badge.error { background: var(--err); color: var(--on-badge); } .badge.warning { background: var(--warn); color: var(--on-badge); } .badge.info { background: var(--info); color: var(--on-badge); }
 .badge.block { background: transparent; color: var(--err); border: 1px solid var(--err); }
 .muted { color: var(--muted); }
 ol.top { list-style: none; margin: 0; padding: 0; background: var(--panel); border: 1px solid var(--line); border-radius: 10px; overflow: hidden; }
@@ -151,6 +153,12 @@ footer { color: var(--muted); font-size: 12px; padding: 16px 0 30px; }
   ol.top li, ul.checklist li, .finding, .places > li { break-inside: avoid; }
   details.rule > summary::before { content: ""; }
   thead th { position: static; }
+  #endpoints thead th { overflow-wrap: normal; }
+  table { font-size: 8.5pt; }
+  #endpoints col:nth-child(1) { width: 7% !important; } #endpoints col:nth-child(2) { width: 29% !important; }
+  #endpoints col:nth-child(3) { width: 10% !important; } #endpoints col:nth-child(4) { width: 7% !important; }
+  #endpoints col:nth-child(5), #endpoints col:nth-child(6) { width: 11% !important; }
+  #endpoints col:nth-child(7) { width: 8% !important; } #endpoints col:nth-child(8) { width: 17% !important; }
   td.cut, ol.top .cut, details.rule > summary .title { white-space: normal; overflow: visible; text-overflow: clip; }
   ol.top a { grid-template-columns: 1.6em 5.2em minmax(0, 1fr) 3.2em minmax(0, 1fr); }
   ol.top .fix { grid-column: 3 / -1; }
