@@ -149,11 +149,20 @@ fn finding(out: &mut String, f: &AuditFinding, anchored: bool) {
     }
     write!(
         out,
-        "<div class=\"loc\"><code>{}:{}:{}</code> · {}</div>",
+        "<div class=\"loc\"><code>{}:{}:{}</code> · {}{}</div>",
         esc(&f.path),
         f.line,
         f.column,
-        esc(&f.place.label)
+        esc(&f.place.label),
+        if documentation(f.code).is_some() {
+            format!(
+                " · <a href=\"#doc-{}\">about {}</a>",
+                esc(f.code),
+                esc(f.code)
+            )
+        } else {
+            String::new()
+        }
     )
     .unwrap();
     snippet(out, &f.snippet);
