@@ -8,9 +8,10 @@
 //   the right margin of every page must stay blank);
 // - no console errors.
 // XSGUARD_BIN names the binary (default target/debug/xsguard); XSGUARD_UPDATE_SCREENSHOTS=1
-// rewrites docs/audit-first-screen-*.png from examples/.
+// rewrites docs/audit-first-screen-*.png from examples/; XSGUARD_AUDIT_KEEP=1 keeps the pages,
+// PDFs and page images it made.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -206,7 +207,10 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`\n${failures.length ? failures.length + " checks failed" : "all checks passed"} (work files in ${work})`);
+// The pages, PDFs and page images stay for a look when something failed (or when asked).
+const keep = failures.length > 0 || process.env.XSGUARD_AUDIT_KEEP === "1";
+if (!keep) rmSync(work, { recursive: true, force: true });
+console.log(`\n${failures.length ? failures.length + " checks failed" : "all checks passed"}${keep ? ` (work files in ${work})` : ""}`);
 process.exit(failures.length ? 1 : 0);
 
 // The last 3.5% of a page's width is inside Chrome's default print margin: any dark pixel
