@@ -229,3 +229,28 @@ pub fn verdict(findings: &[AuditFinding]) -> Verdict {
         headline,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_that_differ_only_in_what_they_quote_read_the_same() {
+        let a = "api group `Billing` has no `cors` setting, so Xano's default applies";
+        let b = "api group `Admin` has no `cors` setting, so Xano's default applies";
+        assert_eq!(masked(a), masked(b));
+        assert_ne!(
+            masked("`GET x` has no `auth`: it deletes records of `order`"),
+            masked("`GET x` has no `auth`: it runs SQL that is not a literal SELECT")
+        );
+    }
+
+    #[test]
+    fn the_verdict_counts_what_blocks() {
+        assert!(verdict(&[]).ready);
+        assert_eq!(
+            verdict(&[]).headline,
+            "No findings: finish the manual checks, then launch"
+        );
+    }
+}
