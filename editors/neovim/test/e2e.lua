@@ -86,6 +86,31 @@ check('setup() enables the shipped lsp/xsguard.lua config', function()
   assert(vim.lsp.is_enabled('xsguard'), 'vim.lsp.enable was not called')
 end)
 
+-- The parser goes under the user's data folder, never into the checkout.
+local function no_parser_in_checkout()
+  assert(not vim.uv.fs_stat(plugin_dir .. '/parser'), 'a parser/ folder was left in ' .. plugin_dir)
+end
+
+check("build_parser() without `dir` writes stdpath('data')/site/parser/xanoscript.so", function()
+  local data = vim.fn.tempname()
+  local env = { XDG_DATA_HOME = data, XDG_CONFIG_HOME = data .. '/config', XDG_STATE_HOME = data .. '/state' }
+  local lua = ("vim.opt.rtp:prepend(%q); require('xsguard').build_parser({ cflags = { '-O0' } })"):format(plugin_dir)
+  local r = vim.system({ vim.v.progpath, '--headless', '--clean', '-c', 'lua ' .. lua, '-c', 'qa!' }, { env = env, text = true }):wait(60000)
+  eq(0, r.code, 'child nvim exit code (' .. (r.stderr or '') .. ')')
+  assert(vim.uv.fs_stat(data .. '/nvim/site/parser/xanoscript.so'), 'no parser under ' .. data .. '/nvim/site: ' .. (r.stderr or ''))
+  no_parser_in_checkout()
+end)
+
+check('build-parser.sh (plugin-less setup) writes ${XDG_DATA_HOME}/nvim/site/parser/xanoscript.so', function()
+  local data = vim.fn.tempname()
+  local r = vim.system({ plugin_dir .. '/build-parser.sh' }, { env = { XDG_DATA_HOME = data, CFLAGS = '-O0' }, text = true }):wait(60000)
+  eq(0, r.code, 'exit code (' .. (r.stderr or '') .. ')')
+  local lib = data .. '/nvim/site/parser/xanoscript.so'
+  eq(lib, vim.trim(r.stdout), 'printed path')
+  assert(vim.uv.fs_stat(lib), 'no ' .. lib)
+  no_parser_in_checkout()
+end)
+
 check('build_parser() compiles the grammar; Neovim loads it and every query of the plugin', function()
   local dir = vim.fn.tempname()
   local lib = require('xsguard').build_parser({ dir = dir, cflags = { '-O0' } })

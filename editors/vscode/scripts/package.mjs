@@ -61,7 +61,6 @@ run(process.execPath, [
   "--target",
   target,
   "--no-dependencies",
-  "--allow-missing-repository",
   "-o",
   out,
 ]);

@@ -15,9 +15,10 @@ use crate::model::{
     Argument, BinaryOp, Expr, ExprKind, Item, Object, PairKey, Segment, Statement, VarPath,
 };
 use crate::semantics::endpoint;
+use crate::semantics::filters::FilterResult;
 use crate::semantics::literal_name;
 use crate::semantics::names::{has_word, snake_words};
-use crate::semantics::statements::{Db, QueryReturn, VarWrite, decodes_token};
+use crate::semantics::statements::{Db, QueryReturn, VarWrite, decodes_token, loop_item};
 use crate::workspace::calls::{CallPath, is_call};
 use crate::workspace::{Workspace, is_personal_name};
 
@@ -295,20 +296,7 @@ fn column_equality(e: &Expr) -> Option<(&str, &Expr)> {
 
 /// Like [`selectors`], with the equalities under `||` of a `where` too.
 pub fn all_selectors(s: &Statement) -> Vec<(String, &Expr)> {
-    let mut out = Vec::new();
-    if let Some(value) = s.attribute("field_value") {
-        let field = s
-            .attribute("field_name")
-            .and_then(|a| literal_name(&a.value))
-            .unwrap_or("id");
-        out.push((field.to_string(), &value.value));
-    }
-    if let Some(w) = s.attribute("where") {
-        for (col, value) in where_all_equalities(&w.value) {
-            out.push((col.to_string(), value));
-        }
-    }
-    out
+    selection(s, where_all_equalities)
 }
 
 /// The name a variable path writes or reads: `$x` for `$x`, `$var.x`, `$x.a`.
@@ -426,14 +414,7 @@ impl<'a> Defs<'a> {
                 continue;
             }
             if name == "foreach" {
-                let each = s
-                    .body
-                    .iter()
-                    .flat_map(|b| b.statements())
-                    .find(|c| c.name.value == "each");
-                if let (Some(alias), Some(list)) =
-                    (each.and_then(|e| e.alias_name()), s.first_expr())
-                {
+                if let (Some(alias), Some(list)) = (loop_item(s), s.first_expr()) {
                     defs.push(alias, list, None, true, p.index);
                 }
                 continue;
@@ -589,40 +570,6 @@ impl Sel {
     }
 }
 
-/// Filters whose result is not the value's data (a count, a flag, a length).
-const REDUCING_FILTERS: &[&str] = &[
-    "count",
-    "is_empty",
-    "is_null",
-    "is_array",
-    "is_object",
-    "is_text",
-    "is_int",
-    "is_bool",
-    "is_decimal",
-    "strlen",
-    "to_bool",
-    "equals",
-    "not_equals",
-    "in",
-    "has",
-    "some",
-    "every",
-    "find_index",
-    "findIndex",
-    "filter_count",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "array_min",
-    "array_max",
-    "md5",
-    "sha1",
-    "sha256",
-    "sha512",
-];
-
 /// The variables of a stack whose values reach `roots` (its response), with the fields used.
 pub fn reaching(roots: &[&Expr], defs: &Defs) -> HashMap<String, Sel> {
     let mut vars: HashMap<String, Sel> = HashMap::new();
@@ -668,10 +615,9 @@ pub fn reaching(roots: &[&Expr], defs: &Defs) -> HashMap<String, Sel> {
                 }
                 ExprKind::Filtered { value, filters } => {
                     let live: Vec<_> = filters.iter().filter(|f| !f.disabled).collect();
-                    if live
-                        .iter()
-                        .any(|f| REDUCING_FILTERS.contains(&f.name.value.as_str()))
-                    {
+                    if live.iter().any(|f| {
+                        FilterResult::of(&f.name.value).is_some_and(FilterResult::drops_data)
+                    }) {
                         continue;
                     }
                     let mut inner = sel.clone();
@@ -1239,6 +1185,15 @@ impl<'a> Scope<'a> {
 /// The selectors of a read or write: `(field, value)` of `field_name`/`field_value`, and the
 /// equalities of a `where`.
 pub fn selectors(s: &Statement) -> Vec<(String, &Expr)> {
+    selection(s, where_equalities)
+}
+
+/// `field_name`/`field_value` (the field `id` when unnamed), then what `equalities` finds in
+/// the `where`.
+fn selection<'s>(
+    s: &'s Statement,
+    equalities: fn(&'s Expr) -> Vec<(&'s str, &'s Expr)>,
+) -> Vec<(String, &'s Expr)> {
     let mut out = Vec::new();
     if let Some(value) = s.attribute("field_value") {
         let field = s
@@ -1248,7 +1203,7 @@ pub fn selectors(s: &Statement) -> Vec<(String, &Expr)> {
         out.push((field.to_string(), &value.value));
     }
     if let Some(w) = s.attribute("where") {
-        for (col, value) in where_equalities(&w.value) {
+        for (col, value) in equalities(&w.value) {
             out.push((col.to_string(), value));
         }
     }

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use crate::model::object_statements;
 use crate::model::{Expr, ExprKind, Object, Segment, Span, Statement, VarPath};
 use crate::semantics::literal_name;
-use crate::semantics::statements::{Db, QueryReturn, VarWrite, reads_raw_request};
+use crate::semantics::statements::{Db, QueryReturn, VarWrite, loop_item, reads_raw_request};
 use crate::workspace::Workspace;
 use crate::workspace::calls::CallPath;
 
@@ -23,8 +23,6 @@ pub struct Taint {
     pub source: String,
     /// The input field when the source is one (`order_id`).
     pub input: Option<String>,
-    /// Whether a numeric or boolean coercion (`to_int`, `to_decimal`, `to_bool`) was applied.
-    pub coerced: bool,
 }
 
 /// What a record variable holds.
@@ -77,36 +75,18 @@ impl Flow {
         Self::of(object, InputTaint::All)
     }
 
-    /// Why `expr` is request-controlled, if it is.
+    /// Why `expr` is request-controlled, if it is. Filters do not clear it: a count of request
+    /// values is still the caller's choice. Whether a filter leaves text that could carry SQL
+    /// or code is the injection engine's question (`analysis::injection`).
     pub fn taint(&self, expr: &Expr) -> Option<Taint> {
-        self.taint_inner(expr, false)
-    }
-
-    /// Like [`Flow::taint`], but a value passed through `to_int`/`to_decimal`/`to_bool` is clean.
-    pub fn taint_for_injection(&self, expr: &Expr) -> Option<Taint> {
-        self.taint(expr).filter(|t| !t.coerced)
-    }
-
-    fn taint_inner(&self, expr: &Expr, coerced: bool) -> Option<Taint> {
         match &expr.kind {
-            ExprKind::Var(path) => self.var_taint(path).map(|mut t| {
-                t.coerced |= coerced;
-                t
+            ExprKind::Var(path) => self.var_taint(path),
+            ExprKind::Filtered { value, filters } => self.taint(value).or_else(|| {
+                filters
+                    .iter()
+                    .flat_map(|f| &f.arguments)
+                    .find_map(|a| self.taint(a))
             }),
-            ExprKind::Filtered { value, filters } => {
-                let coerces = filters.iter().any(|f| {
-                    matches!(
-                        f.name.value.as_str(),
-                        "to_int" | "to_decimal" | "to_bool" | "count" | "is_empty" | "strlen"
-                    )
-                });
-                self.taint_inner(value, coerced || coerces).or_else(|| {
-                    filters
-                        .iter()
-                        .flat_map(|f| &f.arguments)
-                        .find_map(|a| self.taint_inner(a, coerced || coerces))
-                })
-            }
             ExprKind::ExpressionLiteral(text) => self.text_taint(text),
             _ => {
                 // Any part of a composite value.
@@ -115,7 +95,7 @@ impl Flow {
                 children.into_iter().find_map(|c| match &c.kind {
                     ExprKind::Var(_)
                     | ExprKind::Filtered { .. }
-                    | ExprKind::ExpressionLiteral(_) => self.taint_inner(c, coerced),
+                    | ExprKind::ExpressionLiteral(_) => self.taint(c),
                     _ => None,
                 })
             }
@@ -138,7 +118,6 @@ impl Flow {
                         None => "`$input`".to_string(),
                     },
                     input: field,
-                    coerced: false,
                 })
             }
             "env" => match path.first_field() {
@@ -146,7 +125,6 @@ impl Flow {
                     Some(Taint {
                         source: format!("`$env.{h}`"),
                         input: None,
-                        coerced: false,
                     })
                 }
                 _ => None,
@@ -183,7 +161,6 @@ impl Flow {
                         format!("`$input.{field}`")
                     },
                     input: (!field.is_empty()).then_some(field),
-                    coerced: false,
                 });
             }
         }
@@ -218,7 +195,6 @@ impl Flow {
                         Taint {
                             source: "the raw request body".into(),
                             input: None,
-                            coerced: false,
                         },
                     );
                 }
@@ -236,12 +212,7 @@ impl Flow {
                 let Some(t) = s.first_expr().and_then(|e| self.taint(e)) else {
                     return;
                 };
-                let each = s
-                    .body
-                    .iter()
-                    .flat_map(|b| b.statements())
-                    .find(|c| c.name.value == "each");
-                if let Some(alias) = each.and_then(|e| e.alias_name()) {
+                if let Some(alias) = loop_item(s) {
                     self.set_taint(alias, t);
                 }
             }
@@ -466,18 +437,6 @@ mod tests {
             "    var $a { value = $input.id }\n    var $b { value = $a|trim }\n    util.get_raw_input as $raw\n    var $c { value = 3 }\n    foreach ($raw.items) {\n      each as $item {\n        var $d { value = $item.x }\n      }\n    }\n    db.get user {\n      field_name = \"id\"\n      field_value = $a\n    } as $u\n",
         );
         assert_eq!(tainted, ["a", "b", "d", "item", "raw"]);
-    }
-
-    #[test]
-    fn coercion_clears_taint_for_injection_only() {
-        let (file, _) = endpoint_flow("    var $n { value = $input.id|to_int }\n");
-        let flow = Flow::endpoint(&file.model.objects[0]);
-        let value = &object_statements(&file.model.objects[0])[0]
-            .attribute("value")
-            .unwrap()
-            .value;
-        assert!(flow.taint(value).is_some());
-        assert!(flow.taint_for_injection(value).is_none());
     }
 
     #[test]

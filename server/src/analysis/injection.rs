@@ -19,7 +19,8 @@ use crate::analysis::callers::{self, ArgumentTaint, InputTaint};
 use crate::analysis::flow::target_name;
 use crate::model::enabled_statements;
 use crate::model::{BinaryOp, Expr, ExprKind, Filter, Object, PairKey, Span, Statement, VarPath};
-use crate::semantics::statements::{VarWrite, reads_raw_request};
+use crate::semantics::filters::FilterResult;
+use crate::semantics::statements::{VarWrite, loop_item, reads_raw_request};
 use crate::workspace::calls::{CallPath, is_call};
 use crate::workspace::{FileModel, Workspace};
 
@@ -121,110 +122,6 @@ const CLEAN_INPUT_TYPES: &[&str] = &[
     "date",
     "uuid",
     "enum",
-];
-
-/// Filters whose result is a number, a boolean or a fixed-alphabet digest.
-const CLEANERS: &[&str] = &[
-    "to_int",
-    "to_decimal",
-    "to_bool",
-    "count",
-    "strlen",
-    "is_empty",
-    "is_null",
-    "is_object",
-    "is_array",
-    "is_int",
-    "is_uuid",
-    "is_decimal",
-    "is_bool",
-    "is_text",
-    "equals",
-    "not_equals",
-    "greater_than",
-    "greater_than_or_equal",
-    "less_than",
-    "less_than_or_equal",
-    "in",
-    "not",
-    "abs",
-    "round",
-    "floor",
-    "ceil",
-    "add",
-    "subtract",
-    "multiply",
-    "divide",
-    "modulus",
-    "number_format",
-    "min",
-    "max",
-    "array_min",
-    "array_max",
-    "sum",
-    "avg",
-    "product",
-    "pow",
-    "sqrt",
-    "exp",
-    "log",
-    "log10",
-    "ln",
-    "to_timestamp",
-    "to_ms",
-    "to_seconds",
-    "to_minutes",
-    "to_hours",
-    "to_days",
-    "md5",
-    "sha1",
-    "sha256",
-    "sha384",
-    "sha512",
-    "hmac_md5",
-    "hmac_sha1",
-    "hmac_sha256",
-    "hmac_sha384",
-    "hmac_sha512",
-    "starts_with",
-    "istarts_with",
-    "ends_with",
-    "iends_with",
-    "contains",
-    "icontains",
-    "regex_matches",
-    "has",
-    "index",
-    "iindex",
-    "even",
-    "odd",
-    "uuid",
-];
-
-/// Filters whose arguments end up in their result.
-const PROPAGATING: &[&str] = &[
-    "concat",
-    "sprintf",
-    "replace",
-    "regex_replace",
-    "merge",
-    "merge_recursive",
-    "push",
-    "append",
-    "prepend",
-    "unshift",
-    "set",
-    "set_conditional",
-    "set_ifnotempty",
-    "set_ifnotnull",
-    "first_notnull",
-    "first_notempty",
-    "join",
-    "fill",
-    "fill_keys",
-    "url_addarg",
-    "create_object",
-    "create_object_from_entries",
 ];
 
 /// One object's stack, with what is request-controlled in it.
@@ -355,12 +252,7 @@ impl<'a> Stack<'a> {
             }
             "foreach" => {
                 let t = self.taint_raw(s.first_expr()?, 0)?;
-                let each = s
-                    .body
-                    .iter()
-                    .flat_map(|b| b.statements())
-                    .find(|c| c.name.value == "each")?;
-                return Some((each.alias_name()?.to_string(), t));
+                return Some((loop_item(s)?.to_string(), t));
             }
             _ if is_call(s) => self.call_result(s).map(|(t, _)| t),
             "stream.from_csv" | "stream.from_jsonl" | "storage.read_file_resource" => {
@@ -383,7 +275,7 @@ impl<'a> Stack<'a> {
         let t = result?;
         if s.alias_filters
             .iter()
-            .any(|f| !f.disabled && CLEANERS.contains(&f.name.value.as_str()))
+            .any(|f| !f.disabled && is_clean(&f.name.value))
         {
             return None;
         }
@@ -510,7 +402,7 @@ impl<'a> Stack<'a> {
 
     fn filter_taint(&self, state: Option<Tainted>, f: &Filter, depth: usize) -> Option<Tainted> {
         let name = f.name.value.as_str();
-        if CLEANERS.contains(&name) {
+        if is_clean(name) {
             return None;
         }
         match name {
@@ -530,7 +422,7 @@ impl<'a> Stack<'a> {
                     .skip(1)
                     .find_map(|a| self.taint_raw(a, depth))
             }),
-            _ if PROPAGATING.contains(&name) => f
+            _ if joins(name) => f
                 .arguments
                 .iter()
                 .fold(state, |acc, a| prefer(acc, self.taint_raw(a, depth))),
@@ -650,7 +542,7 @@ impl<'a> Stack<'a> {
 
     fn twig_output_taint(&self, out: &TwigOutput, purpose: Purpose) -> Option<Tainted> {
         let cleaned = out.filters.iter().any(|f| {
-            CLEANERS.contains(&f.as_str())
+            is_clean(f)
                 || matches!(f.as_str(), "length" | "abs" | "round" | "number_format")
                 || (purpose == Purpose::Sql && matches!(f.as_str(), "sql_esc" | "sql_alias"))
         });
@@ -866,7 +758,7 @@ impl<'a> Stack<'a> {
                     None => vec![Vec::new()],
                 }
             };
-            alts = if CLEANERS.contains(&name) {
+            alts = if is_clean(name) {
                 vec![vec![Piece::Opaque]]
             } else {
                 match name {
@@ -905,8 +797,7 @@ impl<'a> Stack<'a> {
                             .iter()
                             .flatten()
                             .any(|p| matches!(p, Piece::Tainted(_)))
-                            || (PROPAGATING.contains(&name)
-                                && args.iter().any(|a| self.taint_raw(a, 0).is_some()))
+                            || (joins(name) && args.iter().any(|a| self.taint_raw(a, 0).is_some()))
                             || (name == "get"
                                 && args.iter().skip(1).any(|a| self.taint_raw(a, 0).is_some()));
                         let kept = alts.iter().flatten().find_map(|p| match p {
@@ -918,7 +809,7 @@ impl<'a> Stack<'a> {
                         } else if let Some(mut h) = kept {
                             // Text-building filters say how the value got in; extracting
                             // ones (`|get`, `|first`, `|json_decode`) keep what was said.
-                            if PROPAGATING.contains(&name) {
+                            if joins(name) {
                                 h.how = How::Filter(name.to_string());
                             }
                             vec![vec![Piece::Tainted(h)]]
@@ -1322,7 +1213,7 @@ impl<'a> Stack<'a> {
                 let keeps = filters
                     .iter()
                     .filter(|f| !f.disabled)
-                    .all(|f| !CLEANERS.contains(&f.name.value.as_str()));
+                    .all(|f| !is_clean(&f.name.value));
                 keeps && self.mentions_value(value, names)
             }
             ExprKind::Access { object, .. } => self.mentions_value(object, names),
@@ -1490,6 +1381,16 @@ impl<'a> Stack<'a> {
                     && s.attribute("value").is_some_and(|a| test(&a.value))
             })
     }
+}
+
+/// Whether filter `name` leaves a number, a flag or a digest: no text survives it.
+fn is_clean(name: &str) -> bool {
+    FilterResult::of(name).is_some_and(FilterResult::is_clean)
+}
+
+/// Whether filter `name` joins its arguments into its result.
+fn joins(name: &str) -> bool {
+    FilterResult::of(name) == Some(FilterResult::Joins)
 }
 
 /// The variable a text-building or result-binding statement defines.

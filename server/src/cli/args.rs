@@ -50,6 +50,20 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run the language server on standard input and output.
     Lsp(LspArgs),
+    /// Run the MCP server for AI coding agents on standard input and output.
+    ///
+    /// A Model Context Protocol server whose tools check files or unsaved text, propose fixes as
+    /// edits, and explain and list the rules (docs/mcp.md).
+    Mcp(McpArgs),
+}
+
+/// Arguments of `xsguard mcp`.
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// The folder relative paths in tool calls are read from (default: the folder the client
+    /// starts the server in), such as `${workspaceFolder}` in an editor's MCP settings.
+    #[arg(long, value_name = "DIR")]
+    pub directory: Option<PathBuf>,
 }
 
 /// Arguments of `xsguard lsp`.

@@ -26,6 +26,9 @@ pub struct Request<'a> {
     pub config_file: Option<&'a Path>,
     /// The path standard input (`-`) stands for.
     pub stdin_name: Option<&'a Path>,
+    /// The text to read as standard input, when the caller already holds it (the MCP server,
+    /// whose standard input is the protocol).
+    pub stdin_text: Option<&'a [u8]>,
 }
 
 /// One file a run reads.
@@ -221,8 +224,12 @@ fn stdin_group(
     finder: &mut RootFinder,
     problems: &mut Problems,
 ) -> Result<Vec<Group>, Problems> {
-    let mut bytes = Vec::new();
-    if let Err(error) = std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes) {
+    let mut bytes = request.stdin_text.map(<[u8]>::to_vec).unwrap_or_default();
+    let read = match request.stdin_text {
+        Some(_) => Ok(0),
+        None => std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes),
+    };
+    if let Err(error) = read {
         return Err(Problems {
             errors: vec![format!("cannot read standard input: {error}")],
             warnings: std::mem::take(&mut problems.warnings),

@@ -2,16 +2,17 @@
 
 mod args;
 mod baseline;
+pub mod checking;
 pub mod fingerprint;
 pub mod fix;
 mod github;
 mod human;
 pub mod inputs;
-mod json;
+pub mod json;
 pub mod rules_doc;
 mod sarif;
 mod statistics;
-mod summary;
+pub mod summary;
 pub mod write;
 
 use std::ffi::OsString;
@@ -21,18 +22,16 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use clap::error::ErrorKind;
-use rayon::prelude::*;
 
 use crate::workspace::files::display_path;
 pub use args::{
-    AuditArgs, AuditFormat, CheckArgs, Cli, Command, ExplainArgs, FailOn, FixArgs, Format,
+    AuditArgs, AuditFormat, CheckArgs, Cli, Command, ExplainArgs, FailOn, FixArgs, Format, McpArgs,
     RulesArgs, RulesFormat,
 };
-use inputs::{Inputs, Request};
-use summary::Summary;
+use checking::{After, CheckRun, prepare, report_error, report_warning};
+use inputs::Request;
 
 use crate::host::check::CheckedFile;
-use crate::rules::RuleSelection;
 
 /// Exit status: nothing was reported.
 pub const EXIT_CLEAN: u8 = 0;
@@ -43,13 +42,16 @@ pub const EXIT_ERROR: u8 = 2;
 
 /// Runs the command line with the process's arguments and standard streams.
 pub fn main() -> ExitCode {
-    // The language server writes to stdout from its own threads, so it must run without the
-    // stdout lock taken below.
-    if let Ok(Cli {
-        command: Command::Lsp(_),
-    }) = Cli::try_parse_from(std::env::args_os())
-    {
-        return ExitCode::from(crate::lsp::run());
+    // The servers write to stdout from their own threads, so they must run without the stdout
+    // lock taken below.
+    match Cli::try_parse_from(std::env::args_os()) {
+        Ok(Cli {
+            command: Command::Lsp(_),
+        }) => return ExitCode::from(crate::lsp::run()),
+        Ok(Cli {
+            command: Command::Mcp(args),
+        }) => return ExitCode::from(crate::mcp::run(args.directory.as_deref())),
+        _ => {}
     }
     let color = use_color(
         std::io::stdout().is_terminal(),
@@ -112,146 +114,8 @@ where
         Command::Rules(args) => rules(&args, stdout, stderr),
         Command::Explain(args) => explain(&args, stdout, stderr),
         Command::Lsp(_) => crate::lsp::run(),
+        Command::Mcp(args) => crate::mcp::run(args.directory.as_deref()),
     }
-}
-
-/// The files and rule selection of one run.
-struct Run {
-    inputs: Inputs,
-    selection: RuleSelection,
-    /// Something could not be read or used (the run goes on, but exits with status 2).
-    failed: bool,
-}
-
-/// Reads what `request` names, printing its problems. `Err` holds the exit status when
-/// nothing can be checked.
-fn prepare(
-    request: &Request,
-    select: &[String],
-    ignore: &[String],
-    stderr: &mut dyn Write,
-) -> Result<Run, u8> {
-    let selection = RuleSelection::from_selectors(select, ignore).map_err(|error| {
-        report_error(stderr, &error.to_string());
-        EXIT_ERROR
-    })?;
-    let inputs = inputs::read(request).map_err(|problems| {
-        report_problems(stderr, &problems);
-        EXIT_ERROR
-    })?;
-    report_problems(stderr, &inputs.problems);
-    let failed = !inputs.problems.errors.is_empty();
-    if inputs.reported_count() == 0 {
-        if !failed {
-            report_error(stderr, "no .xs files to check");
-        }
-        return Err(EXIT_ERROR);
-    }
-    Ok(Run {
-        inputs,
-        selection,
-        failed,
-    })
-}
-
-fn report_problems(stderr: &mut dyn Write, problems: &inputs::Problems) {
-    for warning in &problems.warnings {
-        report_warning(stderr, warning);
-    }
-    for error in &problems.errors {
-        report_error(stderr, error);
-    }
-}
-
-/// Files from which a progress bar is worth showing.
-const PROGRESS_THRESHOLD: usize = 500;
-
-/// What checking a run gave: the reported files, sorted by path, and the workspaces' own
-/// problems (settings that name nothing).
-struct Checked {
-    files: Vec<CheckedFile>,
-    config_warnings: Vec<String>,
-}
-
-/// The files of one workspace after checking (`None` for context files) and its settings
-/// warnings.
-type WorkspaceChecked = (Vec<Option<CheckedFile>>, Vec<String>);
-
-/// Checks the run's files; a bug in the analysis is reported instead of crashing. Shows a
-/// progress bar on a terminal when the tree is large.
-fn analyze(run: &mut Run, stderr: &mut dyn Write) -> Result<Checked, u8> {
-    let total: usize = run.inputs.workspaces.iter().map(|w| w.sources.len()).sum();
-    let steps = total + run.inputs.reported_count();
-    let bar = (std::io::stderr().is_terminal() && total >= PROGRESS_THRESHOLD).then(|| {
-        let bar = indicatif::ProgressBar::new(steps as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} checking {pos}/{len} {wide_bar} {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
-    let tick = || {
-        if let Some(bar) = &bar {
-            bar.inc(1);
-        }
-    };
-    let mut checked = Checked {
-        files: Vec::new(),
-        config_warnings: Vec::new(),
-    };
-    // Workspaces are checked side by side: each alone ends in a single-threaded tail.
-    let selection = &run.selection;
-    let results: Vec<Option<WorkspaceChecked>> = run
-        .inputs
-        .workspaces
-        .par_iter_mut()
-        .map(|input| {
-            let reported = input.reported();
-            // The sources are not needed after checking: do not keep a second copy of every
-            // file.
-            let sources = std::mem::take(&mut input.sources);
-            let config = input.config.clone();
-            catch_unwind(AssertUnwindSafe(|| {
-                let (ws, files) = crate::host::check::check_reported(
-                    sources, &reported, config, selection, &tick,
-                );
-                let warnings = ws
-                    .config_warnings()
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect();
-                // The index refers to every file's model; freeing those small nodes one by one
-                // takes longer than the rest of a run's single-threaded tail, and the process
-                // ends soon.
-                std::mem::forget(ws);
-                (files, warnings)
-            }))
-            .ok()
-        })
-        .collect();
-    for result in results {
-        let Some((files, warnings)) = result else {
-            if let Some(bar) = &bar {
-                bar.finish_and_clear();
-            }
-            report_error(stderr, "internal error while checking");
-            return Err(EXIT_ERROR);
-        };
-        checked.files.extend(files.into_iter().flatten());
-        checked.config_warnings.extend(warnings);
-    }
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
-    checked
-        .files
-        .sort_by(|a: &CheckedFile, b: &CheckedFile| a.path.cmp(&b.path));
-    for warning in &checked.config_warnings {
-        report_warning(stderr, warning);
-    }
-    Ok(checked)
 }
 
 fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color: bool) -> u8 {
@@ -260,22 +124,16 @@ fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color
         isolated: args.isolated,
         config_file: args.config.as_deref(),
         stdin_name: args.stdin_filename.as_deref(),
+        stdin_text: None,
     };
-    let mut run = match prepare(&request, &args.select, &args.ignore, stderr) {
+    let CheckRun {
+        files: mut checked,
+        summary,
+    } = match checking::check(&request, &args.select, &args.ignore, After::Exit, stderr) {
         Ok(run) => run,
         Err(status) => return status,
     };
-    let mut checked = match analyze(&mut run, stderr) {
-        Ok(checked) => checked.files,
-        Err(status) => return status,
-    };
-    let mut failed = run.failed;
-    for file in &checked {
-        for error in &file.internal_errors {
-            report_error(stderr, error);
-            failed = true;
-        }
-    }
+    let failed = summary.incomplete;
 
     if let Some(path) = &args.write_baseline {
         return match baseline::write(path, &checked) {
@@ -310,11 +168,6 @@ fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write, color
         }
     }
 
-    let summary = Summary {
-        checked_files: run.inputs.reported_count(),
-        incomplete: failed,
-        isolated: run.inputs.isolated,
-    };
     let written = if args.statistics {
         let output = match args.format {
             Format::Json => statistics::json(&checked),
@@ -410,6 +263,7 @@ fn fix(args: &FixArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
         isolated: args.isolated,
         config_file: None,
         stdin_name: None,
+        stdin_text: None,
     };
     let mut run = match prepare(&request, &args.select, &args.ignore, stderr) {
         Ok(run) => run,
@@ -509,6 +363,7 @@ fn audit(args: &AuditArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
         isolated: args.isolated,
         config_file: None,
         stdin_name: None,
+        stdin_text: None,
     };
     let mut run = match prepare(&request, &[], &[], stderr) {
         Ok(run) => run,
@@ -608,14 +463,6 @@ fn explain(args: &ExplainArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -
             EXIT_ERROR
         }
     }
-}
-
-fn report_error(stderr: &mut dyn Write, message: &str) {
-    let _ = writeln!(stderr, "xsguard: error: {message}");
-}
-
-fn report_warning(stderr: &mut dyn Write, message: &str) {
-    let _ = writeln!(stderr, "xsguard: warning: {message}");
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod context;
 mod edits;
+mod output_fix;
 mod registry;
 mod rule;
 

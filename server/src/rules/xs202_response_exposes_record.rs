@@ -63,13 +63,12 @@
 //! - A single field returned on purpose (`response = {key: $row.api_key}`): that is a choice, not
 //!   a whole record.
 
-use crate::analysis::exposure::{
-    Analyzer, ExposedRead, OriginKind, list_names, list_some, output_fix,
-};
+use crate::analysis::exposure::{Analyzer, ExposedRead, OriginKind, list_names, list_some};
 use crate::semantics::endpoint;
 use crate::workspace::sensitivity::DataKind;
 
 use super::context::{Context, Diagnostic};
+use super::output_fix::output_fix;
 use crate::finding::Severity;
 
 use super::rule::Rule;
@@ -130,9 +129,7 @@ fn diagnostic(ctx: &Context, read: &ExposedRead, label: &str) -> Diagnostic {
             let help =
                 format!("Whoever calls it receives {fields} of every record returned: {advice}");
             let mut d = Diagnostic::new(CODE, origin.head.clone(), message).with_help(help);
-            if let Some(fix) =
-                output_fix(ctx.ws, ctx.file, origin, DataKind::Sensitive, &read.fields)
-            {
+            if let Some(fix) = output_fix(ctx, origin, DataKind::Sensitive, &read.fields) {
                 d = d.with_fix(fix);
             }
             d

@@ -66,6 +66,7 @@ use crate::analysis::flow::Flow;
 use crate::finding::{Fix, TextEdit};
 use crate::model::{BinaryOp, Expr, ExprKind, Object, Segment, Statement};
 use crate::model::{enabled_statements, object_statements};
+use crate::semantics::filters::FilterResult;
 use crate::semantics::statements::{Db, VarWrite, reads_raw_request};
 use crate::workspace::calls::is_call;
 use crate::workspace::is_personal_name;
@@ -119,40 +120,6 @@ const OUTBOUND: &[&str] = &[
     "datadog.log_bulk",
     "datadog.metric",
     "datadog.metric_bulk",
-];
-
-/// Filters whose result does not hold the value any more (lengths, tests, comparisons).
-const CLEARING_FILTERS: &[&str] = &[
-    "count",
-    "strlen",
-    "is_empty",
-    "is_null",
-    "is_object",
-    "is_array",
-    "is_text",
-    "is_int",
-    "is_decimal",
-    "is_bool",
-    "is_uuid",
-    "to_bool",
-    "equals",
-    "not_equals",
-    "greater_than",
-    "greater_than_or_equal",
-    "less_than",
-    "less_than_or_equal",
-    "in",
-    "not",
-    "has",
-    "contains",
-    "icontains",
-    "starts_with",
-    "istarts_with",
-    "ends_with",
-    "iends_with",
-    "regex_matches",
-    "keys",
-    "unset",
 ];
 
 /// Why a logged secret matters and what to log instead.
@@ -349,7 +316,13 @@ impl<'a> Secrets<'a> {
                     .filter(|f| !f.disabled)
                     .map(|f| f.name.value.as_str())
                     .collect();
-                if active.iter().any(|f| CLEARING_FILTERS.contains(f)) {
+                // A length or a flag holds nothing of the value; `keys` keeps only the field
+                // names, and the field `unset` names is taken out.
+                let forgets = |f: &&str| {
+                    FilterResult::of(f).is_some_and(FilterResult::forgets_value)
+                        || matches!(*f, "keys" | "unset")
+                };
+                if active.iter().any(forgets) {
                     return None;
                 }
                 // `$input|pick:["email"]`, `$input|get:"password"`: judge the fields kept.

@@ -62,12 +62,13 @@
 //!   definition is not in the workspace.
 
 use crate::analysis::exposure::{
-    Analyzer, ExposedRead, authenticates_caller, list_names, list_some, output_fix,
+    Analyzer, ExposedRead, authenticates_caller, list_names, list_some,
 };
 use crate::semantics::endpoint;
 use crate::workspace::sensitivity::DataKind;
 
 use super::context::{Context, Diagnostic};
+use super::output_fix::output_fix;
 use crate::finding::Severity;
 
 use super::rule::Rule;
@@ -123,9 +124,7 @@ fn diagnostic(ctx: &Context, read: &ExposedRead, label: &str) -> Diagnostic {
             let mut d = Diagnostic::new(CODE, origin.head.clone(), message).with_help(format!(
                 "The records come from {source}; anyone can collect {fields}: require `auth`, or leave them out with `output`"
             ));
-            if let Some(fix) =
-                output_fix(ctx.ws, ctx.file, origin, DataKind::Personal, &read.fields)
-            {
+            if let Some(fix) = output_fix(ctx, origin, DataKind::Personal, &read.fields) {
                 d = d.with_fix(fix);
             }
             d

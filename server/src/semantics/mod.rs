@@ -4,6 +4,7 @@
 
 pub mod api_group;
 pub mod endpoint;
+pub mod filters;
 pub mod names;
 pub mod statements;
 

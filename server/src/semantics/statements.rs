@@ -215,6 +215,19 @@ impl VarWrite {
     }
 }
 
+/// The variable a `foreach` binds to each element of its list: `foreach ($list) { each as
+/// $item { ... } }` gives `item`.
+pub fn loop_item(stmt: &Statement) -> Option<&str> {
+    if stmt.name.value != "foreach" {
+        return None;
+    }
+    stmt.body
+        .iter()
+        .flat_map(|b| b.statements())
+        .find(|c| c.name.value == "each")?
+        .alias_name()
+}
+
 /// Whether a statement gives back the request as the caller sent it (`util.get_raw_input`,
 /// `util.get_input`, `util.get_all_input`), bypassing the declared inputs.
 pub fn reads_raw_request(name: &str) -> bool {

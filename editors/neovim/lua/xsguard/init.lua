@@ -45,9 +45,11 @@ function M.register_parser()
   return true
 end
 
---- Compiles the grammar beside this plugin into `<dir>/parser/xanoscript.so` (default: this
---- plugin's folder, which is on 'runtimepath'), so highlighting works without nvim-treesitter.
---- Needs a C compiler. Returns the path of the library.
+--- Compiles the grammar beside this plugin into `<dir>/parser/xanoscript.so`, so highlighting
+--- works without nvim-treesitter. `dir` defaults to `stdpath('data')/site` (for example
+--- ~/.local/share/nvim/site), which Neovim has on 'runtimepath': the library is not left in the
+--- checkout. Needs a C compiler. Returns the path of the library.
+--- The shell equivalent, without Neovim: editors/neovim/build-parser.sh.
 ---@param opts? { dir?: string, cc?: string, cflags?: string[] }
 function M.build_parser(opts)
   opts = opts or {}
@@ -55,7 +57,7 @@ function M.build_parser(opts)
   if not vim.uv.fs_stat(src .. '/parser.c') then
     error('xsguard: no grammar at ' .. M.grammar_dir .. ' (build_parser works from a checkout of ' .. M.repository .. ')')
   end
-  local out_dir = (opts.dir or plugin_dir) .. '/parser'
+  local out_dir = (opts.dir or (vim.fn.stdpath('data') .. '/site')) .. '/parser'
   vim.fn.mkdir(out_dir, 'p')
   local out = out_dir .. '/xanoscript.so'
   local cc = opts.cc or vim.env.CC or 'cc'
