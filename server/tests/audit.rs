@@ -8,10 +8,12 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// Reports made with a fixed date (`SOURCE_DATE_EPOCH`), so that they can be compared.
 fn audit(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_xsguard"))
         .arg("audit")
         .args(args)
+        .env("SOURCE_DATE_EPOCH", "1796700000")
         .current_dir(root())
         .output()
         .unwrap()
@@ -28,18 +30,33 @@ fn example_audit_is_current() {
         String::from_utf8_lossy(&out.stderr)
     );
     let generated = String::from_utf8(out.stdout).unwrap();
+    let mut at = 0;
     for heading in [
+        "# Pre-launch security audit: shop",
+        "## Verdict: Not ready to launch",
+        "## Fix first",
+        "## Findings by rule",
         "## Endpoint inventory",
         "## API groups",
         "## Tables",
-        "## Findings by checklist section",
         "## Checks no source can show",
     ] {
-        assert!(generated.contains(heading), "missing {heading}");
+        let found = generated[at..].find(heading);
+        assert!(found.is_some(), "missing {heading}, or out of order");
+        at += found.unwrap();
     }
     assert!(
-        generated.contains("| GET | `user` | public | **none** | user |"),
+        generated.contains("2026-12-08 03:20 UTC · xsguard ")
+            && generated.contains("`xsguard audit examples --format markdown`"),
+        "the header says when, which version and which command"
+    );
+    assert!(
+        generated.contains("| GET | `user` (generated CRUD) | public | **none** | user |"),
         "the ghost endpoint is in the inventory"
+    );
+    assert!(
+        !generated.contains("sk_live_51HxQ2m"),
+        "the report cuts the hard-coded secret as the finding's message does"
     );
     let path = root().join("docs/example-audit.md");
     if std::env::var_os("XSGUARD_UPDATE_DOCS").is_some() {
@@ -76,6 +93,62 @@ fn json_audit_has_every_part() {
         .unwrap();
     assert_eq!(user["auth"], true);
     assert_eq!(report["manual_checks"].as_array().unwrap().len(), 10);
+    assert!(
+        report["manual_checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["where_to_look"].as_str().is_some_and(|w| !w.is_empty()))
+    );
+
+    // What docs/audit-json.md promises.
+    assert_eq!(report["schema_version"], 2);
+    assert_eq!(report["run"]["workspace"], "shop");
+    assert_eq!(report["run"]["generated_at"], "2026-12-08T03:20:00Z");
+    assert_eq!(
+        report["run"]["command"],
+        "xsguard audit examples --format json"
+    );
+    assert_eq!(report["verdict"]["ready"], false);
+    let top = report["top_issues"].as_array().unwrap();
+    assert!(!top.is_empty() && top.len() <= 8);
+    let gains: Vec<u64> = top.iter().map(|t| t["gain"].as_u64().unwrap()).collect();
+    assert!(
+        top.iter().all(|t| t["blocking"] == true) || gains.windows(2).all(|w| w[0] >= w[1]),
+        "ranked by gain"
+    );
+    let ghost = report["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["path"] == "user" && e["verb"] == "GET")
+        .unwrap();
+    assert_eq!(
+        (&ghost["reach"], &ghost["generated_crud"]),
+        (&serde_json::json!("public"), &serde_json::json!("user"))
+    );
+    assert_eq!(
+        ghost["file"], "apis/public/users_GET.xs",
+        "paths are relative to the root"
+    );
+    let findings: Vec<&serde_json::Value> = report["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["findings"].as_array().unwrap())
+        .collect();
+    let grouped: usize = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["clusters"].as_array().unwrap())
+        .map(|c| c["findings"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(grouped, findings.len(), "each finding is in one cluster");
+    let with_fix = findings.iter().find(|f| f["code"] == "XS401").unwrap();
+    assert!(with_fix["fix"]["diff"].as_str().unwrap().starts_with("@@ "));
+    assert!(with_fix["snippet"]["lines"].as_array().unwrap().len() >= 3);
+    assert_eq!(with_fix["place"]["reach"], "public");
 }
 
 #[test]
@@ -94,6 +167,14 @@ fn html_audit_renders_without_console_errors() {
     assert!(
         html.starts_with("<!DOCTYPE html>")
             && html.contains("<table class=\"sortable\" id=\"endpoints\">")
+            && html.contains("id=\"verdict\"")
+            && html.contains("<ol class=\"top\">")
+            && html.contains("<details class=\"rule\" id=\"rule-XS101\">")
+            && html.contains("id=\"checklist\"")
+    );
+    assert!(
+        html.contains("has no <code>auth</code>") && !html.contains("has no `auth`"),
+        "Markdown in messages is rendered"
     );
     assert!(
         !html.contains("src=\"http") && !html.contains("href=\"http"),

@@ -1,8 +1,10 @@
-//! The audit as Markdown (docs/example-audit.md is this for examples/).
+//! The audit as Markdown, in the page's order: verdict, what to fix first, findings by rule,
+//! inventory, checklist (docs/example-audit.md is this for examples/).
 
 use std::fmt::Write as _;
 
-use super::Audit;
+use super::{Audit, AuditFinding, Reach};
+use crate::finding::Severity;
 
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
@@ -20,22 +22,57 @@ fn list(items: &[String]) -> String {
     }
 }
 
+fn word(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
 pub fn render(audit: &Audit) -> String {
-    let mut out = String::from("# Pre-launch security audit\n\n");
+    let run = &audit.run;
     let c = &audit.counts;
+    let mut out = format!("# Pre-launch security audit: {}\n\n", run.workspace);
     writeln!(
         out,
-        "{} files checked: **{} {}**, **{} {}**, {} {}. {} endpoints, {} api groups, {} tables.\n",
+        "{} · xsguard {} · `{}`\n\n{} {} · {} {} · {} api {} · {} {}\n",
+        run.date_shown(),
+        run.xsguard_version,
+        run.command,
         audit.files,
+        plural(audit.files, "file", "files"),
+        audit.endpoints.len(),
+        plural(audit.endpoints.len(), "endpoint", "endpoints"),
+        audit.api_groups.len(),
+        plural(audit.api_groups.len(), "group", "groups"),
+        audit.tables.len(),
+        plural(audit.tables.len(), "table", "tables"),
+    )
+    .unwrap();
+
+    let v = &audit.verdict;
+    writeln!(out, "## Verdict: {}\n", v.headline).unwrap();
+    if v.blocking > 0 {
+        writeln!(
+            out,
+            "{} blocking: {} {}, and {} on public endpoints that write or return user data.\n",
+            v.blocking,
+            v.blocking_errors,
+            plural(v.blocking_errors, "error", "errors"),
+            v.blocking_public
+        )
+        .unwrap();
+    }
+    writeln!(
+        out,
+        "**{} {}**, **{} {}**, {} {}.\n",
         c.error,
         plural(c.error, "error", "errors"),
         c.warning,
         plural(c.warning, "warning", "warnings"),
         c.info,
         plural(c.info, "note", "notes"),
-        audit.endpoints.len(),
-        audit.api_groups.len(),
-        audit.tables.len()
     )
     .unwrap();
     out.push_str("| section | findings |\n|---|---|\n");
@@ -43,18 +80,109 @@ pub fn render(audit: &Audit) -> String {
         writeln!(out, "| {} | {} |", s.title, s.findings.len()).unwrap();
     }
 
+    out.push_str("\n## Fix first\n\nRanked by what an attacker gains: public before signed-in, writes and personal data or credentials first.\n\n");
+    if audit.top_issues.is_empty() {
+        out.push_str("Nothing to fix in the sources.\n");
+    }
+    for (i, t) in audit.top_issues.iter().enumerate() {
+        let more = if t.count > 1 {
+            format!(" (and {} more)", t.count - 1)
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "{}. **{}** {} {} — {} · {} `{}:{}`{more}{}",
+            i + 1,
+            if t.blocking {
+                "blocking"
+            } else {
+                word(t.severity)
+            },
+            t.code,
+            t.name,
+            t.message,
+            t.place,
+            t.path,
+            t.line,
+            t.remedy
+                .as_deref()
+                .map_or(String::new(), |r| format!(". Fix: {r}")),
+        )
+        .unwrap();
+    }
+
+    out.push_str("\n## Findings by rule\n");
+    for g in &audit.rules {
+        write!(
+            out,
+            "\n### {} {} ({} · {} · {})\n\n{} `xsguard explain {}` tells more.\n\n",
+            g.code,
+            g.name,
+            word(g.severity),
+            g.section,
+            g.count,
+            g.summary,
+            g.code
+        )
+        .unwrap();
+        for cluster in &g.clusters {
+            let members: Vec<&AuditFinding> = cluster
+                .findings
+                .iter()
+                .filter_map(|id| audit.finding(id))
+                .collect();
+            let Some(first) = members.first() else {
+                continue;
+            };
+            if members.len() == 1 {
+                finding(&mut out, first);
+                continue;
+            }
+            writeln!(
+                out,
+                "- **{} places**: {}",
+                members.len(),
+                first.help.as_deref().unwrap_or(&first.message)
+            )
+            .unwrap();
+            if let Some(fix) = &first.fix {
+                writeln!(out, "  Fix (the same edit in each): {}", fix.title).unwrap();
+            }
+            for f in &members {
+                writeln!(
+                    out,
+                    "  - `{}:{}` {} — {}",
+                    f.path, f.line, f.place.label, f.message
+                )
+                .unwrap();
+            }
+        }
+    }
+    if audit.rules.is_empty() {
+        out.push_str("\nNo findings.\n");
+    }
+
     out.push_str("\n## Endpoint inventory\n\nEvery endpoint an attacker can call. Look for endpoints nobody meant to ship (generated CRUD left in place) and for `auth` left empty.\n\n");
     out.push_str("| verb | path | api group | auth | reads | writes | findings | file |\n|---|---|---|---|---|---|---|---|\n");
     for e in &audit.endpoints {
+        let auth = match (&e.auth, e.reach) {
+            (_, Reach::Public) => "**none**".to_string(),
+            (Some(a), _) => format!("`{}`", cell(a)),
+            (None, _) => "—".to_string(),
+        };
         writeln!(
             out,
-            "| {} | `{}` | {} | {} | {} | {} | {} | {}:{} |",
+            "| {} | `{}`{} | {} | {} | {} | {} | {} | {}:{} |",
             e.verb,
             cell(&e.path),
+            if e.generated_crud.is_some() {
+                " (generated CRUD)"
+            } else {
+                ""
+            },
             e.api_group.as_deref().map_or("—".to_string(), cell),
-            e.auth
-                .as_deref()
-                .map_or("**none**".to_string(), |a| format!("`{}`", cell(a))),
+            auth,
             list(&e.reads),
             list(&e.writes),
             list(&e.findings),
@@ -94,26 +222,39 @@ pub fn render(audit: &Audit) -> String {
         .unwrap();
     }
 
-    out.push_str("\n## Findings by checklist section\n");
-    for s in &audit.sections {
-        write!(out, "\n### {} ({})\n\n", s.title, s.findings.len()).unwrap();
-        if s.findings.is_empty() {
-            out.push_str("Nothing found.\n");
-            continue;
-        }
-        for f in &s.findings {
-            writeln!(
-                out,
-                "- **{} {}** ({}) `{}:{}:{}` — {}",
-                f.code, f.name, f.severity, f.path, f.line, f.column, f.message
-            )
-            .unwrap();
-        }
-    }
-
     out.push_str("\n## Checks no source can show\n\nDo these by hand in the Xano dashboard before launch.\n\n");
-    for m in &audit.manual_checks {
-        writeln!(out, "- [ ] **{}**: {}.", m.item, m.why).unwrap();
+    for m in audit.manual_checks {
+        writeln!(
+            out,
+            "- [ ] **{}**: {}. Where: {}.",
+            m.item, m.why, m.where_to_look
+        )
+        .unwrap();
     }
     out
+}
+
+fn finding(out: &mut String, f: &AuditFinding) {
+    writeln!(
+        out,
+        "- {}`{}:{}` {} — {}",
+        if f.blocking { "**blocking** " } else { "" },
+        f.path,
+        f.line,
+        f.place.label,
+        f.message
+    )
+    .unwrap();
+    match (&f.fix, &f.help) {
+        (Some(fix), _) => {
+            writeln!(out, "  Fix: {}", fix.title).unwrap();
+            out.push_str("  ```diff\n");
+            for line in fix.diff.lines() {
+                writeln!(out, "  {line}").unwrap();
+            }
+            out.push_str("  ```\n");
+        }
+        (None, Some(help)) => writeln!(out, "  {help}").unwrap(),
+        (None, None) => {}
+    }
 }

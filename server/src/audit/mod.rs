@@ -1,77 +1,41 @@
-//! The pre-launch audit: what an attacker sees of the backend (endpoint inventory, api groups,
-//! tables), every finding grouped by checklist section, and the checks no source can show.
+//! The pre-launch audit: a verdict and what to fix first, every finding grouped by rule with
+//! its place, code and fix, what an attacker sees of the backend (endpoint inventory, api
+//! groups, tables), and the checks no source can show.
 //!
-//! [`Audit::build`] gathers the facts; `markdown`, `html` and `json` render them.
+//! [`Audit::build`] gathers the facts of one workspace from what the host reported;
+//! [`Audit::merge`] joins workspaces; `markdown`, `html` and [`Audit::json`] render them. The
+//! audit decides nothing about findings: it orders and groups what the rules reported.
+//! docs/audit-json.md documents the JSON.
 
+mod checklist;
+mod findings;
 mod html;
+mod inventory;
 mod markdown;
+mod ranking;
+mod run;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
 
 use serde::Serialize;
 
-use crate::finding::Severity;
+use crate::analysis::exposure::Analyzer;
+use crate::finding::{Finding, Severity};
 use crate::host::check::CheckedFile;
 use crate::model::Object;
-use crate::model::object_statements;
-use crate::semantics::api_group::{self, CorsPolicy, CorsWritten, Swagger};
-use crate::semantics::endpoint;
-use crate::semantics::statements::{Db, runs_sql};
-use crate::workspace::calls::CallPath;
-use crate::workspace::{Workspace, is_personal_name};
+use crate::workspace::{FileModel, Workspace};
 
+pub use checklist::ManualItem;
+pub use findings::{AuditFinding, Place, PlaceKind};
 pub use html::render as html;
+pub use inventory::{ApiGroup, EndpointFacts, EndpointRow, Reach, Table};
 pub use markdown::render as markdown;
+pub use ranking::{Cluster, RuleGroup, TopIssue, Verdict};
+pub use run::RunInfo;
 
-/// One endpoint of the inventory.
-#[derive(Debug, Serialize)]
-pub struct EndpointRow {
-    pub verb: String,
-    pub path: String,
-    pub api_group: Option<String>,
-    /// The auth table, when the endpoint requires authentication.
-    pub auth: Option<String>,
-    pub reads: Vec<String>,
-    pub writes: Vec<String>,
-    /// Codes of the findings in the endpoint's file.
-    pub findings: Vec<String>,
-    pub file: String,
-    pub line: u32,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ApiGroup {
-    pub name: String,
-    /// "off", "token" or "public".
-    pub swagger: String,
-    /// "custom: a, b", "wildcard" or "default (wildcard)".
-    pub cors: String,
-    pub active: bool,
-    pub endpoints: usize,
-    pub file: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Table {
-    pub name: String,
-    pub auth: bool,
-    pub owner_field: Option<String>,
-    pub sensitive_fields: Vec<String>,
-    /// Fields that look sensitive or personal but are not flagged `sensitive = true`.
-    pub unflagged_candidates: Vec<String>,
-    pub file: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct AuditFinding {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    pub message: String,
-    pub path: String,
-    pub line: u32,
-    pub column: u32,
-}
+/// The version of the JSON layout; fields are only added within a version.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Serialize)]
 pub struct Section {
@@ -79,201 +43,138 @@ pub struct Section {
     pub findings: Vec<AuditFinding>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct ManualItem {
-    pub item: &'static str,
-    pub why: &'static str,
-}
-
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Counts {
     pub error: usize,
     pub warning: usize,
     pub info: usize,
 }
 
+impl Counts {
+    fn add(&mut self, s: Severity) {
+        match s {
+            Severity::Error => self.error += 1,
+            Severity::Warning => self.warning += 1,
+            Severity::Info => self.info += 1,
+        }
+    }
+}
+
 /// Everything the report shows.
 #[derive(Debug, Serialize)]
 pub struct Audit {
+    pub schema_version: u32,
+    pub run: RunInfo,
     pub files: usize,
     pub counts: Counts,
+    pub verdict: Verdict,
+    pub top_issues: Vec<TopIssue>,
+    pub rules: Vec<RuleGroup>,
     pub endpoints: Vec<EndpointRow>,
     pub api_groups: Vec<ApiGroup>,
     pub tables: Vec<Table>,
     pub sections: Vec<Section>,
-    pub manual_checks: Vec<ManualItem>,
+    pub manual_checks: &'static [ManualItem],
+    /// Where the paths of the report are relative to, when it covers one workspace.
+    #[serde(skip)]
+    root: Option<String>,
 }
 
-/// The checklist sections of the catalogue, by the rule family digit.
-const SECTIONS: &[(&str, &str)] = &[
-    ("XS0", "Syntax and suppressions"),
-    ("XS1", "Access control"),
-    ("XS2", "Data exposure"),
-    ("XS3", "Configuration"),
-    ("XS4", "Injection"),
-    ("XS5", "Secrets and residue"),
-];
-
-const MANUAL: &[(&str, &str)] = &[
-    (
-        "Two-factor authentication on every Xano account",
-        "a stolen team password is a stolen backend; 2FA is the only thing between them",
-    ),
-    (
-        "Team list and roles reviewed",
-        "former collaborators and over-broad roles keep access nobody remembers granting",
-    ),
-    (
-        "Metadata API tokens and their scopes",
-        "a leaked token with write scope can change every endpoint without touching the source",
-    ),
-    (
-        "Instance security policy (inactivity timeout, SSO hosts, IP rules)",
-        "session and network limits are set on the instance, not in `.xs` files",
-    ),
-    (
-        "A non-live data source and branch for development",
-        "testing against live data turns every experiment into a production incident",
-    ),
-    (
-        "Sandbox previews",
-        "preview environments often run with live credentials and no auth in front",
-    ),
-    (
-        "Test accounts in the live data source",
-        "test users with known passwords are the easiest way in",
-    ),
-    (
-        "Direct Database Connector allow-list",
-        "a database port open to any address bypasses every endpoint check",
-    ),
-    (
-        "Request History and Audit Logs reviewed",
-        "they show who already probed the API and whether secrets were logged",
-    ),
-    (
-        "A manual backup before launch",
-        "the first incident after launch should not also be data loss",
-    ),
-];
-
 impl Audit {
-    /// Gathers the audit of a checked workspace.
-    pub fn build(ws: &Workspace, checked: &[CheckedFile]) -> Self {
-        let mut counts = Counts {
-            error: 0,
-            warning: 0,
-            info: 0,
-        };
-        let mut sections: Vec<Section> = SECTIONS
-            .iter()
-            .map(|(_, title)| Section {
-                title,
-                findings: Vec::new(),
-            })
-            .collect();
-        for file in checked {
-            for f in &file.findings {
-                match f.severity {
-                    Severity::Error => counts.error += 1,
-                    Severity::Warning => counts.warning += 1,
-                    Severity::Info => counts.info += 1,
-                }
-                let i = SECTIONS
-                    .iter()
-                    .position(|(prefix, _)| f.code.starts_with(prefix))
-                    .unwrap_or(0);
-                sections[i].findings.push(AuditFinding {
-                    code: f.code,
-                    name: f.name,
-                    severity: f.severity,
-                    message: f.message.clone(),
-                    path: f.path.clone(),
-                    line: f.start.line,
-                    column: f.start.column,
-                });
-            }
-        }
+    /// Gathers the audit of a checked workspace; `root` is its folder (paths are shown
+    /// relative to it).
+    pub fn build(ws: &Workspace, checked: &[CheckedFile], root: Option<&Path>) -> Self {
+        let relative = |path: &str| relative_path(path, root);
+        let analyzer = Analyzer::new(ws);
+        let mut facts = FactCache::default();
+        let mut found = Vec::new();
         let mut endpoints = Vec::new();
         let mut api_groups = Vec::new();
-        let mut tables = Vec::new();
         // The inventory covers the files asked for; the rest of the workspace is context.
         for checked in checked {
+            let shown = relative(&checked.path);
             let Some(file) = ws.file(&checked.path) else {
+                for f in &checked.findings {
+                    let place =
+                        findings::other_place(PlaceKind::Other, shown.clone(), false, f.code);
+                    found.push(AuditFinding::new(f, shown.clone(), &checked.text, place));
+                }
                 continue;
             };
-            let codes: Vec<String> = checked
-                .findings
-                .iter()
-                .map(|f| f.code.to_string())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            for object in &file.model.objects {
+            for f in &checked.findings {
+                let place = place_of(ws, &analyzer, &mut facts, file, f, &shown);
+                found.push(AuditFinding::new(f, shown.clone(), &checked.text, place));
+            }
+            for (index, object) in file.model.objects.iter().enumerate() {
                 let line = file.line_index.line_of(object.span.start) as u32 + 1;
                 match object.kind.value.as_str() {
                     "query" => {
-                        endpoints.push(endpoint_row(ws, object, &file.path, line, codes.clone()))
+                        let codes: Vec<String> = checked
+                            .findings
+                            .iter()
+                            .filter(|f| object_at(file, f.range.start) == Some(index))
+                            .map(|f| f.code.to_string())
+                            .collect::<BTreeSet<_>>()
+                            .into_iter()
+                            .collect();
+                        let facts = facts.endpoint(ws, &analyzer, file, index);
+                        endpoints.push(inventory::endpoint_row(
+                            object,
+                            &facts,
+                            shown.clone(),
+                            line,
+                            codes,
+                        ));
                     }
-                    "api_group" => api_groups.push(api_group(object, &file.path)),
+                    "api_group" => api_groups.push(inventory::api_group(object, shown.clone())),
                     _ => {}
                 }
             }
         }
         let reported: BTreeSet<&str> = checked.iter().map(|c| c.path.as_str()).collect();
-        for t in ws
+        let tables = ws
             .tables()
             .filter(|t| reported.contains(t.object.file.path.as_str()))
-        {
-            let sensitive: Vec<String> = ws
-                .sensitive_columns(&t.name)
-                .iter()
-                .map(|c| c.name.clone())
-                .collect();
-            let candidates = t
-                .columns
-                .iter()
-                .filter(|c| {
-                    !c.flagged_sensitive
-                        && (sensitive.contains(&c.name) || is_personal_name(&c.name))
-                })
-                .map(|c| c.name.clone())
-                .collect();
-            tables.push(Table {
-                name: t.name.clone(),
-                auth: t.is_auth,
-                owner_field: ws.owner_field(&t.name).map(|c| c.name.clone()),
-                sensitive_fields: sensitive,
-                unflagged_candidates: candidates,
-                file: t.object.file.path.clone(),
-            });
-        }
+            .map(|t| inventory::table(ws, t, relative(&t.object.file.path)))
+            .collect();
         Audit {
+            schema_version: SCHEMA_VERSION,
+            run: RunInfo::new(workspace_name(ws, root), String::new()),
             files: checked.len(),
-            counts,
+            counts: Counts::default(),
+            verdict: ranking::verdict(&[]),
+            top_issues: Vec::new(),
+            rules: Vec::new(),
             endpoints,
             api_groups,
             tables,
-            sections,
-            manual_checks: MANUAL
-                .iter()
-                .map(|(item, why)| ManualItem { item, why })
-                .collect(),
+            sections: vec![Section {
+                title: "",
+                findings: found,
+            }],
+            manual_checks: checklist::MANUAL,
+            root: root.map(|r| r.display().to_string()),
         }
-        .sorted()
+        .finish()
     }
 
-    /// One report of several workspaces' audits (a run over paths of more than one app).
+    /// One report of several workspaces' audits (a run over paths of more than one app):
+    /// paths then start with each workspace's folder.
     pub fn merge(parts: Vec<Audit>) -> Self {
+        let several = parts.len() > 1;
         let mut parts = parts.into_iter();
         let Some(mut all) = parts.next() else {
-            return Audit::build(&Workspace::default(), &[]);
+            return Audit::build(&Workspace::default(), &[], None);
         };
-        for part in parts {
+        if !several {
+            return all;
+        }
+        all.prefix_paths();
+        let mut names = vec![all.run.workspace.clone()];
+        for mut part in parts {
+            part.prefix_paths();
+            names.push(part.run.workspace.clone());
             all.files += part.files;
-            all.counts.error += part.counts.error;
-            all.counts.warning += part.counts.warning;
-            all.counts.info += part.counts.info;
             all.endpoints.extend(part.endpoints);
             all.api_groups.extend(part.api_groups);
             all.tables.extend(part.tables);
@@ -281,16 +182,75 @@ impl Audit {
                 into.findings.extend(from.findings);
             }
         }
-        all.sorted()
+        all.run.workspace = names.join(", ");
+        all.root = None;
+        all.finish()
     }
 
-    /// In report order, with each api group's endpoints counted.
-    fn sorted(mut self) -> Self {
-        for s in &mut self.sections {
-            s.findings.sort_by(|a, b| {
-                (a.severity, a.code, &a.path, a.line).cmp(&(b.severity, b.code, &b.path, b.line))
-            });
+    /// Records the command line that produced the report.
+    pub fn with_command(mut self, command: String) -> Self {
+        self.run.command = command;
+        self
+    }
+
+    fn prefix_paths(&mut self) {
+        let Some(root) = self.root.take() else {
+            return;
+        };
+        let name = Path::new(&root)
+            .file_name()
+            .map_or(root.clone(), |n| n.to_string_lossy().into_owned());
+        let join = |p: &mut String| *p = format!("{name}/{p}");
+        self.sections
+            .iter_mut()
+            .flat_map(|s| &mut s.findings)
+            .for_each(|f| join(&mut f.path));
+        self.endpoints.iter_mut().for_each(|e| join(&mut e.file));
+        self.api_groups.iter_mut().for_each(|g| join(&mut g.file));
+        self.tables.iter_mut().for_each(|t| join(&mut t.file));
+    }
+
+    /// In report order: findings numbered, grouped and ranked; each api group's endpoints
+    /// counted.
+    fn finish(mut self) -> Self {
+        let mut all: Vec<AuditFinding> = self.sections.drain(..).flat_map(|s| s.findings).collect();
+        all.sort_by(|a, b| {
+            (
+                findings::section_of(a.code),
+                a.severity,
+                a.code,
+                &a.path,
+                a.line,
+                a.column,
+            )
+                .cmp(&(
+                    findings::section_of(b.code),
+                    b.severity,
+                    b.code,
+                    &b.path,
+                    b.line,
+                    b.column,
+                ))
+        });
+        self.counts = Counts::default();
+        for (i, f) in all.iter_mut().enumerate() {
+            f.id = format!("F{}", i + 1);
+            self.counts.add(f.severity);
         }
+        self.rules = ranking::rule_groups(&all);
+        self.top_issues = ranking::top_issues(&self.rules, &all);
+        self.verdict = ranking::verdict(&all);
+        let mut sections: Vec<Section> = findings::SECTIONS
+            .iter()
+            .map(|title| Section {
+                title,
+                findings: Vec::new(),
+            })
+            .collect();
+        for f in all {
+            sections[findings::section_of(f.code)].findings.push(f);
+        }
+        self.sections = sections;
         self.tables
             .sort_by(|a, b| (&a.name, &a.file).cmp(&(&b.name, &b.file)));
         self.endpoints.sort_by(|a, b| {
@@ -308,109 +268,124 @@ impl Audit {
         self
     }
 
+    /// Every finding, in report order.
+    pub fn findings(&self) -> impl Iterator<Item = &AuditFinding> {
+        self.sections.iter().flat_map(|s| &s.findings)
+    }
+
+    /// A finding by its id.
+    pub fn finding(&self, id: &str) -> Option<&AuditFinding> {
+        self.findings().find(|f| f.id == id)
+    }
+
     pub fn json(&self) -> String {
         serde_json::to_string_pretty(self).expect("audit serializes") + "\n"
     }
 }
 
-fn endpoint_row(
-    ws: &Workspace,
-    object: &Object,
-    file: &str,
-    line: u32,
-    findings: Vec<String>,
-) -> EndpointRow {
-    let (mut reads, mut writes) = (BTreeSet::new(), BTreeSet::new());
-    collect_tables(
-        ws,
-        object,
-        &CallPath::start(object),
-        &mut reads,
-        &mut writes,
-    );
-    EndpointRow {
-        verb: endpoint::verb(object),
-        path: endpoint::path(object).to_string(),
-        api_group: endpoint::api_group(object)
-            .filter(|g| !g.is_empty())
-            .map(str::to_string),
-        auth: endpoint::auth(object).map(str::to_string),
-        reads: reads.into_iter().collect(),
-        writes: writes.into_iter().collect(),
-        findings,
-        file: file.to_string(),
-        line,
+/// Facts of endpoints, computed once each: a function's findings ask for those of every
+/// endpoint that runs it.
+#[derive(Default)]
+struct FactCache {
+    endpoints: HashMap<(String, usize), EndpointFacts>,
+}
+
+impl FactCache {
+    fn endpoint(
+        &mut self,
+        ws: &Workspace,
+        analyzer: &Analyzer,
+        file: &FileModel,
+        index: usize,
+    ) -> EndpointFacts {
+        self.endpoints
+            .entry((file.path.clone(), index))
+            .or_insert_with(|| {
+                inventory::endpoint_facts(ws, analyzer, file, &file.model.objects[index])
+            })
+            .clone()
     }
 }
 
-/// Tables a stack reads and writes, following `function.run` into functions.
-fn collect_tables(
-    ws: &Workspace,
-    object: &Object,
-    path: &CallPath,
-    reads: &mut BTreeSet<String>,
-    writes: &mut BTreeSet<String>,
-) {
-    let statements = object_statements(object);
-    for s in &statements {
-        let name = s.name.value.as_str();
-        let Some(table) = s.target_name().map(|t| t.value.clone()) else {
-            continue;
-        };
-        match Db::of(name) {
-            Some(db) if db.reads() || db == Db::Schema => {
-                reads.insert(table);
-            }
-            Some(db) if db.writes() => {
-                writes.insert(table);
-            }
-            _ if name.starts_with("db.bulk.") => {
-                writes.insert(table);
-            }
-            _ => {}
-        }
-    }
-    if statements.iter().any(|s| runs_sql(&s.name.value)) {
-        writes.insert("(raw SQL)".to_string());
-    }
-    for (_, callee, inner) in path.calls(ws, &statements) {
-        collect_tables(ws, callee.object(), &inner, reads, writes);
-    }
+/// The object of the file a byte offset is in.
+fn object_at(file: &FileModel, offset: usize) -> Option<usize> {
+    file.model
+        .objects
+        .iter()
+        .position(|o| o.span.start <= offset && offset < o.span.end.max(o.span.start + 1))
 }
 
-fn api_group(object: &Object, file: &str) -> ApiGroup {
-    let name = object
-        .name
-        .as_ref()
-        .map_or_else(String::new, |n| n.value.clone());
-    let swagger = match api_group::swagger(object) {
-        Swagger::Default => "public (default)",
-        Swagger::Off(_) => "off",
-        Swagger::Public(_) => "public",
-        Swagger::Token(_) => "token",
-        Swagger::Unknown(_) => "unknown (not a literal)",
-    }
-    .to_string();
-    let cors_setting = api_group::cors(object);
-    let mut cors = match cors_setting.policy {
-        CorsPolicy::Default => "default (wildcard)".to_string(),
-        CorsPolicy::OpenMode(mode) => format!("wildcard ({mode})"),
-        CorsPolicy::NoOrigins => "no origins listed (every origin)".to_string(),
-        CorsPolicy::Wildcard { credentials: true } => "wildcard (*, with credentials)".to_string(),
-        CorsPolicy::Wildcard { credentials: false } => "wildcard (*)".to_string(),
-        CorsPolicy::NullOrigin => "the null origin".to_string(),
-        CorsPolicy::Origins(origins) => format!("custom: {}", origins.join(", ")),
-        CorsPolicy::Unknown => "unknown (not a literal)".to_string(),
+fn place_of(
+    ws: &Workspace,
+    analyzer: &Analyzer,
+    facts: &mut FactCache,
+    file: &FileModel,
+    f: &Finding,
+    shown: &str,
+) -> Place {
+    let Some(index) = object_at(file, f.range.start) else {
+        return findings::other_place(PlaceKind::Other, shown.to_string(), false, f.code);
     };
-    if matches!(cors_setting.written, CorsWritten::Block(_)) {
-        cors.push_str(" (written as a `cors { }` block)");
+    let object: &Object = &file.model.objects[index];
+    let name = object.name.as_ref().map_or("", |n| n.value.as_str());
+    match object.kind.value.as_str() {
+        "query" => findings::endpoint_place(&facts.endpoint(ws, analyzer, file, index), f.code),
+        "function" => {
+            let callers: Vec<EndpointFacts> = ws
+                .reaching(name)
+                .iter()
+                .filter(|r| r.object().kind.value == "query")
+                .map(|r| facts.endpoint(ws, analyzer, &r.file, r.index))
+                .collect();
+            findings::function_place(name, &callers, f.code)
+        }
+        "api_group" => findings::other_place(
+            PlaceKind::ApiGroup,
+            format!("api group {name}"),
+            false,
+            f.code,
+        ),
+        "table" => {
+            let holds =
+                !ws.sensitive_columns(name).is_empty() || !ws.personal_columns(name).is_empty();
+            findings::other_place(PlaceKind::Table, format!("table {name}"), holds, f.code)
+        }
+        kind => findings::other_place(
+            PlaceKind::Other,
+            if name.is_empty() {
+                kind.to_string()
+            } else {
+                format!("{kind} {name}")
+            },
+            false,
+            f.code,
+        ),
     }
-    ApiGroup {
-        name,
-        swagger,
-        cors,
-        active: api_group::active(object),
-        endpoints: 0,
-        file: file.to_string(),
+}
+
+/// A path of the report, relative to the workspace root when it is under it.
+fn relative_path(path: &str, root: Option<&Path>) -> String {
+    let Some(root) = root else {
+        return path.to_string();
+    };
+    let on_disk = Path::new(path);
+    let absolute = std::fs::canonicalize(on_disk).unwrap_or_else(|_| on_disk.to_path_buf());
+    match absolute.strip_prefix(root) {
+        Ok(rest) if !rest.as_os_str().is_empty() => rest.to_string_lossy().replace('\\', "/"),
+        _ => path.to_string(),
     }
+}
+
+/// The name a `workspace "..."` object gives, else the root folder's.
+fn workspace_name(ws: &Workspace, root: Option<&Path>) -> String {
+    ws.files()
+        .flat_map(|f| &f.model.objects)
+        .filter(|o| o.kind.value == "workspace")
+        .find_map(|o| o.name.as_ref().map(|n| n.value.clone()))
+        .filter(|n| !n.trim().is_empty())
+        .or_else(|| {
+            root.and_then(|r| r.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "workspace".to_string())
 }

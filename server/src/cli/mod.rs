@@ -384,9 +384,10 @@ fn audit(args: &AuditArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
             );
             let mut checked: Vec<CheckedFile> = checked.into_iter().flatten().collect();
             checked.sort_by(|a, b| a.path.cmp(&b.path));
-            parts.push(crate::audit::Audit::build(&ws, &checked));
+            let root = input.root.as_ref().map(|r| r.dir.as_path());
+            parts.push(crate::audit::Audit::build(&ws, &checked, root));
         }
-        crate::audit::Audit::merge(parts)
+        crate::audit::Audit::merge(parts).with_command(audit_command(args))
     }));
     let Ok(report) = built else {
         report_error(stderr, "internal error while auditing");
@@ -411,6 +412,35 @@ fn audit(args: &AuditArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
         None => write_out(stdout, stderr, &text),
     };
     status.unwrap_or(if run.failed { EXIT_ERROR } else { EXIT_CLEAN })
+}
+
+/// The command line of an audit, as it can be typed again (the report shows it).
+fn audit_command(args: &AuditArgs) -> String {
+    let mut words = vec!["xsguard".to_string(), "audit".to_string()];
+    words.extend(args.paths.iter().map(|p| display_path(p)));
+    let format = match args.format {
+        AuditFormat::Markdown => "markdown",
+        AuditFormat::Html => "html",
+        AuditFormat::Json => "json",
+    };
+    words.extend(["--format".to_string(), format.to_string()]);
+    if let Some(output) = &args.output {
+        words.extend(["-o".to_string(), display_path(output)]);
+    }
+    if args.isolated {
+        words.push("--isolated".to_string());
+    }
+    words
+        .into_iter()
+        .map(|w| {
+            if w.is_empty() || w.contains(|c: char| c.is_whitespace() || "'\"$`\\".contains(c)) {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            } else {
+                w
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn rules(args: &RulesArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
