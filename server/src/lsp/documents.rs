@@ -389,13 +389,18 @@ fn route(
         }
         state.busy = true;
         drop(state);
-        let (slots, encoding, on_event) = (slots.clone(), encoding.clone(), on_event.clone());
+        let work = {
+            let (slots, uri, slot) = (slots.clone(), uri.clone(), slot.clone());
+            let (encoding, on_event) = (encoding.clone(), on_event.clone());
+            move || drain(&slots, &uri, &slot, &encoding, &*on_event)
+        };
         let started = std::thread::Builder::new()
             .name("xsguard-document".into())
-            .spawn(move || drain(&slots, &uri, &slot, &encoding, &*on_event));
+            .spawn(work);
         if started.is_err() {
-            // No thread to be had (the process is at its limit): stop rather than drop updates.
-            return;
+            // No thread to be had (the process is at its limit): apply the updates here, in
+            // order, as a single documents thread would.
+            drain(&slots, &uri, &slot, &encoding, &*on_event);
         }
     }
 }
