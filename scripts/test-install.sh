@@ -78,22 +78,20 @@ fake() { # fake DIR OS CPU LDD-LINE
   printf '#!/bin/sh\necho "%s"\n' "$4" > "$1/ldd"
   chmod +x "$1/uname" "$1/ldd"
 }
-fake "$work/musl" Linux x86_64 "musl libc (x86_64)"
-XSGUARD_INSTALL_DIR=$work/m PATH=$work/musl:$base_path install || fail "musl install exits $?"
-[[ $("$work/m/xsguard" --version) == *"x86_64-unknown-linux-musl decoy"* ]] || fail "musl archive chosen on musl"
-ok "musl libc: x86_64-unknown-linux-musl archive chosen"
-fake "$work/oldglibc" Linux x86_64 "ldd (GNU libc) 2.28"
-XSGUARD_INSTALL_DIR=$work/o PATH=$work/oldglibc:$base_path install || fail "old glibc install exits $?"
-[[ $("$work/o/xsguard" --version) == *"x86_64-unknown-linux-musl decoy"* ]] || fail "musl archive chosen on glibc 2.28"
-ok "glibc older than 2.35: the static musl archive chosen"
-fake "$work/arm" Linux aarch64 "ldd (Ubuntu GLIBC 2.39-0ubuntu8) 2.39"
-XSGUARD_INSTALL_DIR=$work/a PATH=$work/arm:$base_path install || fail "aarch64 install exits $?"
-[[ $("$work/a/xsguard" --version) == *"aarch64-unknown-linux-gnu decoy"* ]] || fail "aarch64 gnu archive chosen"
-ok "aarch64 glibc Linux: aarch64-unknown-linux-gnu archive chosen"
-fake "$work/mac" Darwin arm64 ""
-XSGUARD_INSTALL_DIR=$work/d PATH=$work/mac:$base_path install || fail "macOS install exits $?"
-[[ $("$work/d/xsguard" --version) == *"aarch64-apple-darwin decoy"* ]] || fail "aarch64-apple-darwin chosen"
-ok "macOS arm64: aarch64-apple-darwin archive chosen"
+# chooses NAME OS CPU LDD TARGET SAYING: on a host that says it is OS/CPU with that ldd, the
+# archive of TARGET is installed.
+chooses() {
+  fake "$work/$1" "$2" "$3" "$4"
+  XSGUARD_INSTALL_DIR=$work/$1-bin PATH=$work/$1:$base_path install || fail "$1 install exits $?"
+  [[ $("$work/$1-bin/xsguard" --version) == *"$5 decoy"* ]] || fail "$5 archive chosen on $1"
+  ok "$6: $5 archive chosen"
+}
+chooses musl Linux x86_64 "musl libc (x86_64)" x86_64-unknown-linux-musl "musl libc"
+chooses oldglibc Linux x86_64 "ldd (GNU libc) 2.28" x86_64-unknown-linux-musl \
+  "glibc older than 2.35 (the static musl build)"
+chooses arm Linux aarch64 "ldd (Ubuntu GLIBC 2.39-0ubuntu8) 2.39" aarch64-unknown-linux-gnu \
+  "aarch64 glibc Linux"
+chooses mac Darwin arm64 "" aarch64-apple-darwin "macOS arm64"
 XSGUARD_INSTALL_DIR=$work/t XSGUARD_TARGET=x86_64-unknown-linux-musl PATH=$base_path install || fail "XSGUARD_TARGET exits $?"
 [[ $("$work/t/xsguard" --version) == *"x86_64-unknown-linux-musl decoy"* ]] || fail "XSGUARD_TARGET honoured"
 ok "XSGUARD_TARGET picks the archive"

@@ -3,12 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::{Audit, AuditFinding, Reach};
+use super::{Audit, AuditFinding, Reach, plural};
 use crate::finding::Severity;
-
-fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
-    if n == 1 { one } else { many }
-}
 
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
@@ -36,18 +32,11 @@ pub fn render(audit: &Audit) -> String {
     let mut out = format!("# Pre-launch security audit: {}\n\n", run.workspace);
     writeln!(
         out,
-        "{} · xsguard {} · `{}`\n\n{} {} · {} {} · {} api {} · {} {}\n",
+        "{} · xsguard {} · `{}`\n\n{}\n",
         run.date_shown(),
         run.xsguard_version,
         run.command,
-        audit.files,
-        plural(audit.files, "file", "files"),
-        audit.endpoints.len(),
-        plural(audit.endpoints.len(), "endpoint", "endpoints"),
-        audit.api_groups.len(),
-        plural(audit.api_groups.len(), "group", "groups"),
-        audit.tables.len(),
-        plural(audit.tables.len(), "table", "tables"),
+        audit.size(),
     )
     .unwrap();
 

@@ -80,7 +80,24 @@ pub struct Audit {
     root: Option<String>,
 }
 
+/// `one` or `many`, as `n` asks.
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
 impl Audit {
+    /// How much the audit covers: `24 files · 14 endpoints · 4 api groups · 4 tables`.
+    fn size(&self) -> String {
+        let count = |n: usize, one, many| format!("{n} {}", plural(n, one, many));
+        [
+            count(self.files, "file", "files"),
+            count(self.endpoints.len(), "endpoint", "endpoints"),
+            count(self.api_groups.len(), "api group", "api groups"),
+            count(self.tables.len(), "table", "tables"),
+        ]
+        .join(" · ")
+    }
+
     /// Gathers the audit of a checked workspace; `root` is its folder (paths are shown
     /// relative to it).
     pub fn build(ws: &Workspace, checked: &[CheckedFile], root: Option<&Path>) -> Self {

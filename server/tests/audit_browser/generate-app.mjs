@@ -54,6 +54,29 @@ write("tables/user.xs", `table user {
 }
 `);
 
+// The stack and response of an endpoint that changes one field of the caller's own row.
+const ownerCheckedPatch = (t, field) => `  stack {
+    db.get ${t} {
+      field_name = "id"
+      field_value = $input.${t}_id
+    } as $row
+
+    precondition ($row.user_id == $auth.id) {
+      error_type = "accessdenied"
+      error = "Not yours"
+    }
+
+    db.patch ${t} {
+      field_name = "id"
+      field_value = $row.id
+      data = {${field}: $input.${field}}
+    } as $saved
+  }
+
+  response = $saved
+}
+`;
+
 const groups = Math.ceil(resources / 3);
 for (let g = 0; g < groups; g++) {
   const name = `area_${String(g + 1).padStart(2, "0")}`;
@@ -177,27 +200,7 @@ ${i % 4 === 1 ? "" : `
     text title filters=trim
   }
 
-  stack {
-    db.get ${t} {
-      field_name = "id"
-      field_value = $input.${t}_id
-    } as $row
-
-    precondition ($row.user_id == $auth.id) {
-      error_type = "accessdenied"
-      error = "Not yours"
-    }
-
-    db.patch ${t} {
-      field_name = "id"
-      field_value = $row.id
-      data = {title: $input.title}
-    } as $saved
-  }
-
-  response = $saved
-}
-`);
+${ownerCheckedPatch(t, "title")}`);
   file(`${t}_${t}_id_DELETE`, `query "${t}/{${t}_id}" verb=DELETE {
   api_group = "${group}"
 ${auth(i % 7 !== 0)}
@@ -279,26 +282,6 @@ ${auth(i % 3 !== 2)}
     text description?
   }
 
-  stack {
-    db.get ${t} {
-      field_name = "id"
-      field_value = $input.${t}_id
-    } as $row
-
-    precondition ($row.user_id == $auth.id) {
-      error_type = "accessdenied"
-      error = "Not yours"
-    }
-
-    db.patch ${t} {
-      field_name = "id"
-      field_value = $row.id
-      data = {description: $input.description}
-    } as $saved
-  }
-
-  response = $saved
-}
-`);
+${ownerCheckedPatch(t, "description")}`);
 }
 console.log(`${dir}: ${endpoints} endpoints, ${groups} api groups, ${resources + 1} tables`);

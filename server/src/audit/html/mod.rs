@@ -10,7 +10,7 @@ mod text;
 
 use std::fmt::Write as _;
 
-use super::Audit;
+use super::{Audit, plural};
 use crate::finding::Severity;
 use text::{esc, inline, plain};
 
@@ -21,10 +21,6 @@ fn severity_word(s: Severity) -> &'static str {
         Severity::Warning => "warning",
         Severity::Info => "note",
     }
-}
-
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 { one } else { many }
 }
 
 pub fn render(audit: &Audit) -> String {
@@ -66,7 +62,7 @@ fn header(out: &mut String, audit: &Audit) {
         "<header class=\"top\"><div class=\"wrap\">\
          <h1>Pre-launch security audit <span class=\"ws\">· {}</span></h1>\
          <p class=\"meta\">{} · xsguard {} · <code class=\"cmd\" title=\"{}\">{}</code></p>\
-         <p class=\"meta\">{} {} · {} {} · {} api {} · {} {}</p>\
+         <p class=\"meta\">{}</p>\
          <nav><a href=\"#top-issues\">Fix first</a><a href=\"#findings\">Findings</a>\
          <a href=\"#inventory\">Inventory</a><a href=\"#checklist-section\">Checklist</a></nav>\
          </div></header>",
@@ -75,14 +71,7 @@ fn header(out: &mut String, audit: &Audit) {
         esc(run.xsguard_version),
         esc(&run.command),
         esc(&run.command),
-        audit.files,
-        plural(audit.files, "file", "files"),
-        audit.endpoints.len(),
-        plural(audit.endpoints.len(), "endpoint", "endpoints"),
-        audit.api_groups.len(),
-        plural(audit.api_groups.len(), "group", "groups"),
-        audit.tables.len(),
-        plural(audit.tables.len(), "table", "tables"),
+        audit.size(),
     )
     .unwrap();
 }
